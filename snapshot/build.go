@@ -1,0 +1,309 @@
+package snapshot
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Warning codes that Build produces.
+const (
+	WarnUnknownStream   = "unknown_stream"
+	WarnDuplicateRecord = "duplicate_record"
+)
+
+// group is one address while records are gathered: its identity, the
+// spellings seen for each name, and its collection days per stream.
+type group struct {
+	nameKey  string
+	id       string
+	communes map[string]int
+	quartier map[string]int
+	voies    map[string]int
+	streams  map[string]*days
+	labels   map[string]int
+}
+
+// days holds the weekdays of one stream in even and odd weeks.
+type days struct {
+	even, odd [7]bool
+}
+
+// Build normalises source records into a snapshot. Records that name the
+// same street without regard to case, accents and runs of whitespace form
+// one address; where two source ids share the same names, the id is part of
+// the key. Records of one address and stream are merged, and the returned
+// warnings count what was merged or guessed.
+func Build(records []Record) (*Snapshot, []Warning) {
+	groups := gather(records)
+	keys := assignKeys(groups)
+
+	communes, quartiers := areaSpellings(groups)
+
+	s := &Snapshot{}
+	for i, g := range groups {
+		a := g.address(keys[i])
+		a.Commune = communes[g.communeKey()]
+		a.Quartier = quartiers[g.quartierKey()]
+		s.Addresses = append(s.Addresses, a)
+		s.Rules = append(s.Rules, g.rules(keys[i])...)
+	}
+	s.sort()
+
+	return s, buildWarnings(groups, records)
+}
+
+// gather groups records by address identity, in a deterministic order.
+func gather(records []Record) []*group {
+	byIdentity := map[[2]string]*group{}
+	for _, r := range records {
+		nameKey := NameKey(r.Place)
+		identity := [2]string{nameKey, r.ID}
+		g := byIdentity[identity]
+		if g == nil {
+			g = newGroup(nameKey, r.ID)
+			byIdentity[identity] = g
+		}
+		g.add(r)
+	}
+
+	groups := make([]*group, 0, len(byIdentity))
+	for _, g := range byIdentity {
+		groups = append(groups, g)
+	}
+	sort.Slice(groups, func(i, j int) bool {
+		if groups[i].nameKey != groups[j].nameKey {
+			return groups[i].nameKey < groups[j].nameKey
+		}
+		return groups[i].id < groups[j].id
+	})
+	return groups
+}
+
+func newGroup(nameKey, id string) *group {
+	return &group{
+		nameKey:  nameKey,
+		id:       id,
+		communes: map[string]int{},
+		quartier: map[string]int{},
+		voies:    map[string]int{},
+		streams:  map[string]*days{},
+		labels:   map[string]int{},
+	}
+}
+
+func (g *group) add(r Record) {
+	g.communes[r.Commune]++
+	g.quartier[r.Quartier]++
+	g.voies[r.Voie]++
+	if r.Label == "" {
+		return
+	}
+
+	g.labels[r.Label]++
+	codes, _ := StreamCodes(r.Label)
+	for _, code := range codes {
+		d := g.streams[code]
+		if d == nil {
+			d = &days{}
+			g.streams[code] = d
+		}
+		d.set(r.EvenWeeks, r.OddWeeks)
+	}
+}
+
+func (d *days) set(even, odd []time.Weekday) {
+	for _, w := range even {
+		if w >= time.Sunday && w <= time.Saturday {
+			d.even[w] = true
+		}
+	}
+	for _, w := range odd {
+		if w >= time.Sunday && w <= time.Saturday {
+			d.odd[w] = true
+		}
+	}
+}
+
+// assignKeys gives each group its address key: the name key, followed by
+// the source id when several ids share that name key.
+func assignKeys(groups []*group) []string {
+	idsPerName := map[string]int{}
+	for _, g := range groups {
+		idsPerName[g.nameKey]++
+	}
+
+	keys := make([]string, len(groups))
+	for i, g := range groups {
+		keys[i] = g.nameKey
+		if idsPerName[g.nameKey] > 1 {
+			keys[i] = disambiguate(g.nameKey, g.id)
+		}
+	}
+	return keys
+}
+
+// areaSpellings picks one published spelling per commune and per quartier,
+// the most frequent over all records, so that a commune spelled
+// "SCHOELCHER" on some records and "Schoelcher" on others is shown one way.
+func areaSpellings(groups []*group) (communes, quartiers map[string]string) {
+	communeCounts := map[string]map[string]int{}
+	quartierCounts := map[string]map[string]int{}
+	for _, g := range groups {
+		addCounts(communeCounts, g.communeKey(), g.communes)
+		addCounts(quartierCounts, g.quartierKey(), g.quartier)
+	}
+
+	communes = make(map[string]string, len(communeCounts))
+	for k, counts := range communeCounts {
+		communes[k] = mostFrequent(counts)
+	}
+	quartiers = make(map[string]string, len(quartierCounts))
+	for k, counts := range quartierCounts {
+		quartiers[k] = mostFrequent(counts)
+	}
+	return communes, quartiers
+}
+
+func addCounts(into map[string]map[string]int, key string, counts map[string]int) {
+	if into[key] == nil {
+		into[key] = map[string]int{}
+	}
+	for s, n := range counts {
+		into[key][s] += n
+	}
+}
+
+// communeKey and quartierKey are the first one and two parts of the name key.
+func (g *group) communeKey() string {
+	commune, _, _ := strings.Cut(g.nameKey, keySeparator)
+	return commune
+}
+
+func (g *group) quartierKey() string {
+	i := strings.LastIndex(g.nameKey, keySeparator)
+	return g.nameKey[:i]
+}
+
+func (g *group) address(key string) Address {
+	return Address{
+		Key:      key,
+		ID:       g.id,
+		Commune:  mostFrequent(g.communes),
+		Quartier: mostFrequent(g.quartier),
+		Voie:     mostFrequent(g.voies),
+	}
+}
+
+// mostFrequent returns the spelling seen most often, the smallest one in
+// byte order among equals, so the choice does not depend on record order.
+func mostFrequent(spellings map[string]int) string {
+	best, bestCount := "", 0
+	for s, n := range spellings {
+		if n > bestCount || (n == bestCount && s < best) {
+			best, bestCount = s, n
+		}
+	}
+	return best
+}
+
+func (g *group) rules(key string) []Rule {
+	var rules []Rule
+	for code, d := range g.streams {
+		for w := time.Sunday; w <= time.Saturday; w++ {
+			if weeks, ok := d.weeks(w); ok {
+				rules = append(rules, Rule{Key: key, Flux: code, Day: w, Weeks: weeks})
+			}
+		}
+	}
+	return rules
+}
+
+func (d *days) weeks(w time.Weekday) (Weeks, bool) {
+	switch {
+	case d.even[w] && d.odd[w]:
+		return Every, true
+	case d.even[w]:
+		return Even, true
+	case d.odd[w]:
+		return Odd, true
+	}
+	return "", false
+}
+
+// buildWarnings counts unknown stream labels and duplicate records. A source
+// without ids promises one record per street and stream, so a second record
+// for the same label is a duplicate. A source with ids answers one request
+// per address and splits a stream into one item per week type, so its items
+// of one label merge without a warning.
+func buildWarnings(groups []*group, records []Record) []Warning {
+	var warnings []Warning
+
+	unknown := map[string]int{}
+	for _, r := range records {
+		if _, known := StreamCodes(r.Label); r.Label != "" && !known {
+			unknown[r.Label]++
+		}
+	}
+	for _, label := range sortedKeys(unknown) {
+		codes, _ := StreamCodes(label)
+		warnings = append(warnings, Warning{
+			Code:    WarnUnknownStream,
+			Message: fmt.Sprintf("unknown stream %q recorded under code %s", label, codes[0]),
+			Count:   unknown[label],
+		})
+	}
+
+	duplicates := 0
+	for _, g := range groups {
+		if g.id != "" {
+			continue
+		}
+		for _, n := range g.labels {
+			duplicates += n - 1
+		}
+	}
+	if duplicates > 0 {
+		warnings = append(warnings, Warning{
+			Code:    WarnDuplicateRecord,
+			Message: "records repeating a street and stream were merged",
+			Count:   duplicates,
+		})
+	}
+	return warnings
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// sort puts addresses and rules in the order of the CSV files.
+func (s *Snapshot) sort() {
+	slices.SortFunc(s.Addresses, func(a, b Address) int {
+		return strings.Compare(a.Key, b.Key)
+	})
+	slices.SortFunc(s.Rules, compareRules)
+}
+
+func compareRules(a, b Rule) int {
+	if c := strings.Compare(a.Key, b.Key); c != 0 {
+		return c
+	}
+	if a.Flux != b.Flux {
+		if StreamLess(a.Flux, b.Flux) {
+			return -1
+		}
+		return 1
+	}
+	if c := DayRank(a.Day) - DayRank(b.Day); c != 0 {
+		return c
+	}
+	return weeksRank(a.Weeks) - weeksRank(b.Weeks)
+}

@@ -1,0 +1,70 @@
+package snapshot
+
+import (
+	"reflect"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+// FuzzCSVRoundTrip checks that any published names survive the archive's
+// CSV files byte for byte.
+func FuzzCSVRoundTrip(f *testing.F) {
+	f.Add("FORT-DE-FRANCE", "HYPER CENTRE-VILLE", "Rue Louis Blanc", "OM")
+	f.Add("FORT-DE-FRANCE", "DIDIER", "Rue du professeur Raymond Garcin\r\n(du Vietnam)", "RS")
+	f.Add("=cmd", "+1", `"quoted", field`, "Déchets dangereux")
+	f.Add(" lead", "trail ", "\r", "\n")
+
+	f.Fuzz(func(t *testing.T, commune, quartier, voie, label string) {
+		if !utf8.ValidString(commune + quartier + voie + label) {
+			t.Skip("the crawler rejects invalid UTF-8")
+		}
+		records := []Record{{
+			Place:     Place{ID: "7", Commune: commune, Quartier: quartier, Voie: voie},
+			Label:     label,
+			EvenWeeks: []time.Weekday{time.Monday},
+		}}
+		s, _ := Build(records)
+		files, err := Encode(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Decode(files)
+		if err != nil {
+			t.Fatalf("Decode: %v", err)
+		}
+		if !reflect.DeepEqual(got.Addresses, s.Addresses) || !reflect.DeepEqual(got.Rules, s.Rules) {
+			t.Errorf("round trip changed the snapshot:\n got %+v\nwant %+v", got, s)
+		}
+	})
+}
+
+// FuzzParseDay checks that a parsed day always renders back to a name that
+// parses to the same day.
+func FuzzParseDay(f *testing.F) {
+	for _, name := range []string{"Lundi", "MARDI", " mercredi ", "Dimanche", "Lundy", ""} {
+		f.Add(name)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		day, ok := ParseDay(name)
+		if !ok {
+			return
+		}
+		again, ok := ParseDay(DayName(day))
+		if !ok || again != day {
+			t.Errorf("ParseDay(%q) = %v, but DayName gives %q", name, day, DayName(day))
+		}
+	})
+}
+
+func FuzzParseWeeks(f *testing.F) {
+	for _, s := range []string{"toutes", "paire", "impaire", "Paire", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		w, ok := ParseWeeks(s)
+		if ok && string(w) != s {
+			t.Errorf("ParseWeeks(%q) = %q", s, w)
+		}
+	})
+}

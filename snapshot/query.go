@@ -1,0 +1,73 @@
+package snapshot
+
+import (
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Address returns the address with the given key.
+func (s *Snapshot) Address(key string) (Address, bool) {
+	i, ok := sort.Find(len(s.Addresses), func(i int) int {
+		return strings.Compare(key, s.Addresses[i].Key)
+	})
+	if !ok {
+		return Address{}, false
+	}
+	return s.Addresses[i], true
+}
+
+// Schedules returns the slots of every address and stream, indexed by
+// address key then stream code. Slots keep the order of the rules.
+func (s *Snapshot) Schedules() map[string]map[string][]Slot {
+	out := make(map[string]map[string][]Slot, len(s.Addresses))
+	for _, r := range s.Rules {
+		byStream := out[r.Key]
+		if byStream == nil {
+			byStream = map[string][]Slot{}
+			out[r.Key] = byStream
+		}
+		byStream[r.Flux] = append(byStream[r.Flux], Slot{Day: r.Day, Weeks: r.Weeks})
+	}
+	return out
+}
+
+// Streams returns the codes of the streams collected somewhere in the
+// snapshot, that is with at least one rule, in StreamLess order.
+func (s *Snapshot) Streams() []string {
+	seen := map[string]bool{}
+	for _, r := range s.Rules {
+		seen[r.Flux] = true
+	}
+	codes := sortedKeys(seen)
+	slices.SortFunc(codes, compareStreams)
+	return codes
+}
+
+// Missing lists, for every address, the streams that the network collects
+// somewhere in the snapshot but that this address has no day for. An address
+// without any collection gets one entry per collected stream.
+func (s *Snapshot) Missing() []Missing {
+	streams := s.Streams()
+	schedules := s.Schedules()
+
+	var missing []Missing
+	for _, a := range s.Addresses {
+		for _, code := range streams {
+			if len(schedules[a.Key][code]) == 0 {
+				missing = append(missing, Missing{Key: a.Key, Flux: code})
+			}
+		}
+	}
+	return missing
+}
+
+func compareStreams(a, b string) int {
+	switch {
+	case a == b:
+		return 0
+	case StreamLess(a, b):
+		return -1
+	}
+	return 1
+}
