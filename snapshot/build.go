@@ -36,9 +36,13 @@ type days struct {
 // one address; where two source ids share the same names, the id is part of
 // the key. Records of one address and stream are merged, and the returned
 // warnings count what was merged or guessed.
-func Build(records []Record) (*Snapshot, []Warning) {
+//
+// prev is the snapshot that this one follows, or nil. An address of prev
+// keeps its key, so that a key does not change when an unrelated address
+// with the same names comes or goes.
+func Build(records []Record, prev *Snapshot) (*Snapshot, []Warning) {
 	groups := gather(records)
-	keys := assignKeys(groups)
+	keys := assignKeys(groups, prev)
 
 	communes, quartiers := areaSpellings(groups)
 
@@ -127,20 +131,42 @@ func (d *days) set(even, odd []time.Weekday) {
 	}
 }
 
-// assignKeys gives each group its address key: the name key, followed by
-// the source id when several ids share that name key.
-func assignKeys(groups []*group) []string {
-	idsPerName := map[string]int{}
+// assignKeys gives each group its address key. An address of prev keeps
+// its key. Any other address gets its name key, followed by the source id
+// when another address of this snapshot or of prev has the same name key
+// with a different id.
+func assignKeys(groups []*group, prev *Snapshot) []string {
+	ids := map[string]map[string]bool{}
+	note := func(nameKey, id string) {
+		if ids[nameKey] == nil {
+			ids[nameKey] = map[string]bool{}
+		}
+		ids[nameKey][id] = true
+	}
 	for _, g := range groups {
-		idsPerName[g.nameKey]++
+		note(g.nameKey, g.id)
+	}
+	kept := map[[2]string]string{}
+	if prev != nil {
+		for _, a := range prev.Addresses {
+			nameKey := NameKey(Place{Commune: a.Commune, Quartier: a.Quartier, Voie: a.Voie})
+			note(nameKey, a.ID)
+			kept[[2]string{nameKey, a.ID}] = a.Key
+		}
 	}
 
 	keys := make([]string, len(groups))
+	taken := map[string]bool{}
 	for i, g := range groups {
-		keys[i] = g.nameKey
-		if idsPerName[g.nameKey] > 1 {
-			keys[i] = disambiguate(g.nameKey, g.id)
+		key, ok := kept[[2]string{g.nameKey, g.id}]
+		if !ok || taken[key] {
+			key = g.nameKey
+			if len(ids[g.nameKey]) > 1 {
+				key = disambiguate(g.nameKey, g.id)
+			}
 		}
+		keys[i] = key
+		taken[key] = true
 	}
 	return keys
 }

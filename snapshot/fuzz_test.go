@@ -24,7 +24,7 @@ func FuzzCSVRoundTrip(f *testing.F) {
 			Label:     label,
 			EvenWeeks: []time.Weekday{time.Monday},
 		}}
-		s, _ := Build(records)
+		s, _ := Build(records, nil)
 		files, err := Encode(s)
 		if err != nil {
 			t.Fatal(err)

@@ -103,7 +103,7 @@ func weekdays(indexes []int) []time.Weekday {
 }
 
 func TestBuildLegacy2021Counts(t *testing.T) {
-	s, warnings := Build(legacyRecords(t))
+	s, warnings := Build(legacyRecords(t), nil)
 
 	if got, want := len(s.Addresses), 2141; got != want {
 		t.Errorf("addresses = %d, want %d", got, want)
@@ -146,7 +146,7 @@ func TestMissingLegacy2021(t *testing.T) {
 		}
 	}
 
-	s, _ := Build(records)
+	s, _ := Build(records, nil)
 	got := map[[2]string]bool{}
 	for _, m := range s.Missing() {
 		a, _ := s.Address(m.Key)
@@ -161,7 +161,7 @@ func TestMissingLegacy2021(t *testing.T) {
 }
 
 func TestKeyCollisionsLegacy2021(t *testing.T) {
-	s, _ := Build(legacyRecords(t))
+	s, _ := Build(legacyRecords(t), nil)
 	byID := map[string]Address{}
 	for _, a := range s.Addresses {
 		byID[a.ID] = a
@@ -189,7 +189,7 @@ func TestKeyCollisionsLegacy2021(t *testing.T) {
 }
 
 func TestBuildV1Capture(t *testing.T) {
-	s, warnings := Build(v1Records(t))
+	s, warnings := Build(v1Records(t), nil)
 
 	communes := map[string]bool{}
 	for _, a := range s.Addresses {
@@ -231,7 +231,7 @@ func TestSpellingVariantsMerge(t *testing.T) {
 			EvenWeeks: []time.Weekday{time.Tuesday}},
 		{Place: Place{Commune: "SCHŒLCHER", Quartier: "CLUNY", Voie: "Rue  A"}, Label: "DV"},
 	}
-	s, _ := Build(records)
+	s, _ := Build(records, nil)
 
 	if len(s.Addresses) != 1 {
 		t.Fatalf("addresses = %d, want 1: %v", len(s.Addresses), s.Addresses)
@@ -255,7 +255,7 @@ func TestUnknownStreamKept(t *testing.T) {
 		{Place: Place{ID: "1", Commune: "C", Quartier: "Q", Voie: "V"}, Label: "Déchets dangereux",
 			EvenWeeks: []time.Weekday{time.Saturday}, OddWeeks: []time.Weekday{time.Saturday}},
 	}
-	s, warnings := Build(records)
+	s, warnings := Build(records, nil)
 
 	want := []Rule{{Key: "c_q_v", Flux: "DECHETS_DANGEREUX", Day: time.Saturday, Weeks: Every}}
 	if !reflect.DeepEqual(s.Rules, want) {
@@ -272,7 +272,7 @@ func TestAddressWithoutCollection(t *testing.T) {
 			EvenWeeks: []time.Weekday{time.Monday}},
 		{Place: Place{ID: "2", Commune: "C", Quartier: "Q", Voie: "B"}},
 	}
-	s, _ := Build(records)
+	s, _ := Build(records, nil)
 
 	if len(s.Addresses) != 2 {
 		t.Fatalf("addresses = %d, want 2", len(s.Addresses))
@@ -287,7 +287,7 @@ func TestAddressWithoutCollection(t *testing.T) {
 // inside them, changes no byte of the files.
 func TestEncodeDeterministic(t *testing.T) {
 	records := legacyRecords(t)
-	s, _ := Build(records)
+	s, _ := Build(records, nil)
 	want := mustEncode(t, s)
 
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -298,7 +298,7 @@ func TestEncodeDeterministic(t *testing.T) {
 		for i := range shuffled {
 			shuffled[i].EvenWeeks = reversed(shuffled[i].EvenWeeks)
 		}
-		s2, _ := Build(shuffled)
+		s2, _ := Build(shuffled, nil)
 		got := mustEncode(t, s2)
 		for path := range want {
 			if !bytes.Equal(got[path], want[path]) {
@@ -322,7 +322,7 @@ func TestDecodeRoundTrip(t *testing.T) {
 		"v1 2024":     v1Records(t),
 	} {
 		t.Run(name, func(t *testing.T) {
-			s, _ := Build(records)
+			s, _ := Build(records, nil)
 			got, err := Decode(mustEncode(t, s))
 			if err != nil {
 				t.Fatal(err)
@@ -339,7 +339,7 @@ func TestDecodeRoundTrip(t *testing.T) {
 
 func TestDecodeErrors(t *testing.T) {
 	s, _ := Build([]Record{{Place: Place{Commune: "C", Quartier: "Q", Voie: "V"}, Label: "OM",
-		EvenWeeks: []time.Weekday{time.Monday}}})
+		EvenWeeks: []time.Weekday{time.Monday}}}, nil)
 	good := mustEncode(t, s)
 
 	tests := []struct {
@@ -381,7 +381,7 @@ func TestEncodeGolden(t *testing.T) {
 			Label: "Ordures ménagères (bac gris)", EvenWeeks: []time.Weekday{time.Monday},
 			OddWeeks: []time.Weekday{time.Monday}},
 	}
-	s, _ := Build(records)
+	s, _ := Build(records, nil)
 	files := mustEncode(t, s)
 
 	for path, content := range files {
@@ -409,4 +409,44 @@ func mustEncode(tb testing.TB, s *Snapshot) map[string][]byte {
 		tb.Fatal(err)
 	}
 	return files
+}
+
+// TestKeysStableAcrossSnapshots checks that an address keeps its key when
+// the address it collided with leaves, and that a newcomer never takes the
+// key of an address that left.
+func TestKeysStableAcrossSnapshots(t *testing.T) {
+	place := func(id string) Place {
+		return Place{ID: id, Commune: "FORT-DE-FRANCE", Quartier: "HYPER CENTRE-VILLE", Voie: "Rue Louis Blanc"}
+	}
+	om := func(id string) Record {
+		return Record{Place: place(id), Label: "OM", EvenWeeks: []time.Weekday{time.Monday}}
+	}
+	const name = "fort-de-france_hyper-centre-ville_rue-louis-blanc"
+
+	first, _ := Build([]Record{om("467"), om("497")}, nil)
+	second, _ := Build([]Record{om("497")}, first)
+	third, _ := Build([]Record{om("500")}, second)
+	fresh, _ := Build([]Record{om("500")}, nil)
+
+	tests := []struct {
+		name string
+		s    *Snapshot
+		want []string
+	}{
+		{"collision", first, []string{name + "~467", name + "~497"}},
+		{"collider left", second, []string{name + "~497"}},
+		{"newcomer after a departure", third, []string{name + "~500"}},
+		{"no history", fresh, []string{name}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, a := range tt.s.Addresses {
+				got = append(got, a.Key)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("keys = %v, want %v", got, tt.want)
+			}
+		})
+	}
 }

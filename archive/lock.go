@@ -1,0 +1,107 @@
+package archive
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+)
+
+// lockFileName is the file in the repository directory that Lock holds.
+// Git ignores unknown files there, so clones never see it.
+const lockFileName = "collecte.lock"
+
+// LockedError reports that another process, or another Lock call in this
+// process, holds the archive lock.
+type LockedError struct {
+	// PID is the process id written by the holder, or 0 if it wrote none yet.
+	PID int
+
+	// Path is the lock file.
+	Path string
+}
+
+// Error names the holder and what to do.
+func (e *LockedError) Error() string {
+	holder := "another process"
+	if e.PID > 0 {
+		holder = "process " + strconv.Itoa(e.PID)
+	}
+
+	return fmt.Sprintf("archive lock %s is held by %s; wait for it to finish, "+
+		"or stop it if it hangs (the lock is released when it exits)", e.Path, holder)
+}
+
+// Lock takes an exclusive flock(2) on DIR/collecte.lock without waiting and
+// writes the process id into the file. It returns a *LockedError when the
+// lock is held, through another open file, by this or another process. The
+// kernel releases the lock if the process dies, so a crash leaves no stale
+// lock. Call unlock to release it. Later calls return the first result.
+// NOTE: flock is Unix-only, so this package builds only on Unix systems.
+func (a *Archive) Lock() (unlock func() error, err error) {
+	path := filepath.Join(a.dir, lockFileName)
+
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open lock file %s: %w", path, err)
+	}
+
+	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		pid := readPID(f)
+		_ = f.Close()
+		return nil, &LockedError{PID: pid, Path: path}
+	}
+	if err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+
+	if err := writePID(f); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("write process id to %s: %w", path, err)
+	}
+
+	var once sync.Once
+	var releaseErr error
+	unlock = func() error {
+		once.Do(func() { releaseErr = release(f) })
+		return releaseErr
+	}
+
+	return unlock, nil
+}
+
+func writePID(f *os.File) error {
+	if err := f.Truncate(0); err != nil {
+		return err
+	}
+
+	_, err := f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	return err
+}
+
+func readPID(f *os.File) int {
+	buf := make([]byte, 32)
+	n, _ := f.ReadAt(buf, 0)
+
+	pid, err := strconv.Atoi(strings.TrimSpace(string(buf[:n])))
+	if err != nil {
+		return 0
+	}
+
+	return pid
+}
+
+// release empties the lock file, so that no stale process id remains, and
+// closes it, which drops the flock.
+func release(f *os.File) error {
+	truncErr := f.Truncate(0)
+	closeErr := f.Close()
+
+	return errors.Join(truncErr, closeErr)
+}

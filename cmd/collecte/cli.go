@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/collecte-cacem/collecte/archive"
+	"github.com/collecte-cacem/collecte/crawler"
+)
+
+// Exit codes of every command.
+const (
+	exitOK          = 0
+	exitError       = 1
+	exitCrawlFailed = 2
+	exitLocked      = 3
+	exitUsage       = 64
+)
+
+const exitStatusHelp = `
+Exit status:
+  0   success
+  1   error: archive, file or network failure, invalid revision
+  2   crawl failed: a request still failed after its retries; nothing was committed
+  3   the archive is locked by another collecte process
+  64  invalid command line
+`
+
+// command is one subcommand: its name, a one-line summary, and the function
+// that parses its flags and runs it.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, env *env, args []string) error
+}
+
+// env is what every command gets: its output streams and logger.
+type env struct {
+	stdout, stderr io.Writer
+	log            *slog.Logger
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"crawl", "crawl the site once and commit the snapshot when it changed", runCrawl},
+		{"diff", "show what changed between two snapshots", runDiff},
+		{"missing", "list the addresses that lack a collected stream", runMissing},
+		{"log", "list the snapshots, or the history of one address", runLog},
+		{"replay", "serve recorded captures as the site's API on loopback", runReplay},
+		{"demo", "replay the real 2021 and 2024 captures and show what changed", runDemo},
+	}
+}
+
+// usageError is a command-line mistake: exit code 64 and the usage text.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	global := flag.NewFlagSet("collecte", flag.ContinueOnError)
+	global.SetOutput(stderr)
+	level := global.String("log-level", "info", "log level: debug, info, warn or error")
+	format := global.String("log-format", "text", "log format: text or json")
+	global.Usage = func() { mainUsage(stderr, global) }
+	if err := global.Parse(args); err != nil {
+		return helpOrUsage(err)
+	}
+
+	logger, err := newLogger(stderr, *level, *format)
+	if err != nil {
+		fmt.Fprintln(stderr, "collecte:", err)
+		return exitUsage
+	}
+	e := &env{stdout: stdout, stderr: stderr, log: logger}
+
+	rest := global.Args()
+	if len(rest) == 0 || rest[0] == "help" {
+		mainUsage(stdout, global)
+		if len(rest) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	for _, c := range commands {
+		if c.name == rest[0] {
+			return exitCode(stderr, c.run(ctx, e, rest[1:]))
+		}
+	}
+	fmt.Fprintf(stderr, "collecte: unknown command %q; run \"collecte help\" for the list\n", rest[0])
+	return exitUsage
+}
+
+func mainUsage(w io.Writer, global *flag.FlagSet) {
+	fmt.Fprintf(w, "collecte %s: a verifiable history of the CACEM waste collection schedules\n\n", crawler.Version)
+	fmt.Fprintln(w, "Usage: collecte [global flags] COMMAND [flags]")
+	fmt.Fprintln(w, "\nCommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun \"collecte COMMAND --help\" for the flags of a command.")
+	fmt.Fprintln(w, "\nGlobal flags:")
+	global.SetOutput(w)
+	global.PrintDefaults()
+	fmt.Fprint(w, exitStatusHelp)
+}
+
+func helpOrUsage(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	return exitUsage
+}
+
+// exitCode prints err and maps it to the documented exit status.
+func exitCode(stderr io.Writer, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+
+	var usage *usageError
+	var locked *archive.LockedError
+	switch {
+	case errors.As(err, &usage):
+		fmt.Fprintln(stderr, "collecte:", err)
+		return exitUsage
+	case errors.Is(err, errFlagParse):
+		return exitUsage
+	case errors.As(err, &locked):
+		fmt.Fprintln(stderr, "collecte:", err)
+		return exitLocked
+	case errors.Is(err, crawler.ErrCrawlFailed):
+		fmt.Fprintln(stderr, "collecte:", err)
+		return exitCrawlFailed
+	}
+	fmt.Fprintln(stderr, "collecte:", err)
+	return exitError
+}
+
+// errFlagParse marks a flag error that the flag package already printed.
+var errFlagParse = errors.New("invalid flags")
+
+// newFlags returns a flag set whose usage text lists the synopsis, the
+// flags and the exit codes.
+func newFlags(e *env, name, synopsis, about string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintf(w, "Usage: collecte %s %s\n\n%s\n\nFlags:\n", name, synopsis, about)
+		fs.PrintDefaults()
+		fmt.Fprint(w, exitStatusHelp)
+	}
+	return fs
+}
+
+// parse parses args, maps a flag error to errFlagParse, and checks that
+// at most maxArgs positional arguments remain.
+func parse(fs *flag.FlagSet, args []string, maxArgs int) error {
+	fs.SetOutput(fs.Output())
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errFlagParse
+	}
+	if fs.NArg() > maxArgs {
+		return &usageError{fmt.Sprintf("%s: too many arguments: %q", fs.Name(), fs.Args())}
+	}
+	return nil
+}
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("invalid --log-level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: l}
+	switch strings.ToLower(format) {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("invalid --log-format %q: want text or json", format)
+}
+
+// martinique is the zone of the territory, used for commit times and for
+// dates given as revisions.
+func martinique() *time.Location {
+	loc, err := time.LoadLocation("America/Martinique")
+	if err != nil {
+		panic("embedded time zone database lacks America/Martinique: " + err.Error())
+	}
+	return loc
+}

@@ -1,0 +1,100 @@
+package crawler
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/htmlindex"
+)
+
+var (
+	errReplacementChar = errors.New("body contains U+FFFD replacement characters, so some text was lost before or during decoding")
+	errInvalidUTF8     = errors.New("body is not valid UTF-8")
+)
+
+// decodeText returns raw as UTF-8 text, decoded from the charset named in
+// contentType when it names one other than UTF-8. Labels are looked up as
+// the WHATWG Encoding Standard does, so "ISO-8859-1" selects windows-1252, a
+// superset for printable text. The result is rejected if it is invalid
+// UTF-8 or contains U+FFFD, because either means that text was lost.
+func decodeText(raw []byte, contentType string) ([]byte, error) {
+	text := raw
+
+	label := charsetOf(contentType)
+	if label != "" && !isUTF8Label(label) {
+		enc, err := htmlindex.Get(label)
+		if err != nil {
+			return nil, fmt.Errorf("charset %q of Content-Type %q: %w", label, contentType, err)
+		}
+		text, err = enc.NewDecoder().Bytes(raw)
+		if err != nil {
+			return nil, fmt.Errorf("decode body from charset %q: %w", label, err)
+		}
+	}
+
+	if !utf8.Valid(text) {
+		return nil, errInvalidUTF8
+	}
+	if bytes.ContainsRune(text, utf8.RuneError) {
+		return nil, errReplacementChar
+	}
+
+	return bytes.TrimPrefix(text, []byte("\uFEFF")), nil
+}
+
+func charsetOf(contentType string) string {
+	if contentType == "" {
+		return ""
+	}
+
+	_, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(params["charset"])
+}
+
+func isUTF8Label(label string) bool {
+	l := strings.ToLower(label)
+	return l == "utf-8" || l == "utf8"
+}
+
+// unmarshalJSON decodes body into v after checking that the body is a JSON
+// value opening with want ('[' or '{'), so that null, a bare string or an
+// empty body never passes for an empty list.
+func unmarshalJSON(body []byte, want byte, v any) error {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	if len(trimmed) == 0 {
+		return errors.New("empty body (want JSON)")
+	}
+
+	if trimmed[0] != want {
+		return fmt.Errorf("body starts with %q (want a JSON %s)", preview(trimmed), kindOf(want))
+	}
+
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("parse JSON %s: %w", kindOf(want), err)
+	}
+	return nil
+}
+
+func kindOf(delim byte) string {
+	if delim == '[' {
+		return "array"
+	}
+	return "object"
+}
+
+// preview returns the first bytes of b for an error message.
+func preview(b []byte) string {
+	const n = 20
+	if len(b) <= n {
+		return string(b)
+	}
+	return string(b[:n]) + "..."
+}
