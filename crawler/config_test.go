@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -217,7 +219,8 @@ func TestProgressLines(t *testing.T) {
 	base := startSite(t, s)
 	cfg := testConfig(t, SourceLegacy, base)
 	var buf syncBuffer
-	cfg.Progress = &buf
+	cfg.Progress = io.Discard
+	cfg.Logger = slog.New(slog.NewTextHandler(&buf, nil))
 
 	if _, err := crawlWithGuard(t, context.Background(), cfg); err != nil {
 		t.Fatalf("Crawl: %v", err)

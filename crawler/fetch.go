@@ -55,7 +55,7 @@ func newFetcher(ctx context.Context, cfg Config) (*fetcher, error) {
 		log:  cfg.Logger.With("component", "crawler", "source", cfg.Source),
 		raw:  make(map[string][]byte),
 	}
-	f.progress = newProgress(cfg.Progress)
+	f.progress = newProgress(cfg.Progress, f.log)
 	return f, nil
 }
 

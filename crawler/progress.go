@@ -27,8 +27,9 @@ type progress struct {
 }
 
 // newProgress returns a progress bar on a terminal w, a reporter of
-// periodic slog lines on any other w, or nil for a nil w.
-func newProgress(w io.Writer) *progress {
+// periodic Info lines on log for any other w, or nil for a nil w. The lines
+// go through the crawl's logger so they keep the configured format.
+func newProgress(w io.Writer, log *slog.Logger) *progress {
 	if w == nil {
 		return nil
 	}
@@ -40,12 +41,12 @@ func newProgress(w io.Writer) *progress {
 			progressbar.OptionShowCount(),
 			progressbar.OptionSetDescription("crawl"),
 			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
 		)
 		return p
 	}
 
 	p.quit = make(chan struct{})
-	log := slog.New(slog.NewTextHandler(w, nil)).With("component", "crawler")
 	p.wg.Go(func() { p.tick(log) })
 	return p
 }
@@ -79,9 +80,17 @@ func (p *progress) planned(n int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.total += n
-	if p.bar != nil {
-		p.bar.ChangeMax(p.total)
+	if p.bar == nil {
+		return
 	}
+	// A bar whose count reached its maximum stays finished, which happens
+	// once the three legacy lists are done and before the addresses are
+	// planned: start it again with the new maximum.
+	if p.bar.IsFinished() {
+		p.bar.Reset()
+	}
+	p.bar.ChangeMax(p.total)
+	_ = p.bar.Set(p.done)
 }
 
 func (p *progress) retried() {

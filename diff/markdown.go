@@ -81,6 +81,10 @@ func writeSections(b *strings.Builder, changes []Change) {
 // markdownBullet returns the list item of one change.
 func markdownBullet(c Change) string {
 	name := "**" + markdownName(c.Voie) + "**"
+	if strings.Contains(c.AdresseKey, "~") {
+		// Another address has the same names: the source id tells them apart.
+		name += " (identifiant " + markdownEscape(clean(c.AdresseID)) + ")"
+	}
 	switch c.Kind {
 	case KindAddressAdded:
 		return "- " + name + " — nouvelle adresse"
