@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/collecte-cacem/collecte/snapshot"
 	"github.com/gocolly/colly/v2"
 )
 
@@ -19,6 +20,7 @@ import (
 type job struct {
 	url    string
 	path   string
+	place  *snapshot.Place // the address of a per-address request, else nil
 	decode func(body []byte) error
 }
 
@@ -82,7 +84,7 @@ type attempt struct {
 // then decodes its body. It returns the outcome, and ctx.Err() when the
 // crawl was canceled meanwhile.
 func (f *fetcher) get(ctx context.Context, j job) (Outcome, error) {
-	out := Outcome{URL: j.url, Path: j.path}
+	out := Outcome{URL: j.url, Path: j.path, Place: j.place}
 	if err := ctx.Err(); err != nil {
 		return f.cancel(out, fmt.Errorf("canceled before the first attempt: %w", err)), err
 	}

@@ -164,8 +164,9 @@ func joinWarnings(dupes, noQuartier, noCommune int) []snapshot.Warning {
 func collectesJob(base string, p snapshot.Place, dst *[]snapshot.Record) job {
 	id, _ := strconv.Atoi(p.ID)
 	return job{
-		url:  base + "/get/collectes/" + p.ID,
-		path: "raw/get/collectes/" + p.ID + ".json",
+		url:   base + "/get/collectes/" + p.ID,
+		path:  "raw/get/collectes/" + p.ID + ".json",
+		place: &p,
 		decode: func(body []byte) error {
 			recs, err := decodeCollectes(body, id, p)
 			*dst = recs

@@ -69,6 +69,10 @@ type Outcome struct {
 	Bytes int
 	// Err is empty on success, else why the request failed.
 	Err string
+	// Place is the address that a per-address request is about, and nil
+	// for a list or page request. Without its list, a crawl means nothing,
+	// while a failed address request leaves the other addresses valid.
+	Place *snapshot.Place
 }
 
 // Failed reports whether the request failed.

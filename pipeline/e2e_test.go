@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -229,9 +230,32 @@ func hasWarning(warnings []snapshot.Warning, word string) bool {
 	return false
 }
 
-// TestFailedCrawlCommitsNothing checks that one address failing after its
-// retries fails the run, names the URL, and leaves HEAD where it was.
-func TestFailedCrawlCommitsNothing(t *testing.T) {
+// failing serves h but answers 503 to the listed paths.
+func failing(h http.Handler, paths ...string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for _, p := range paths {
+			if r.URL.Path == p {
+				http.Error(w, "maintenance", http.StatusServiceUnavailable)
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+func headHash(t *testing.T, a *archive.Archive) string {
+	t.Helper()
+	head, err := a.Head()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return head.Hash
+}
+
+// TestStaleAddressKeepsRules checks that an address whose request fails
+// keeps its previous rules and raw body, that nothing is reported about it,
+// and that the other changes of the crawl are committed.
+func TestStaleAddressKeepsRules(t *testing.T) {
 	original := legacy2021(t)
 	sw, url := site(t, original.Handler())
 	a := openArchive(t)
@@ -239,28 +263,194 @@ func TestFailedCrawlCommitsNothing(t *testing.T) {
 
 	changed := original.Clone()
 	mutate(t, changed)
-	good := changed.Handler()
-	sw.Set(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/get/collectes/3" {
-			http.Error(w, "maintenance", http.StatusServiceUnavailable)
-			return
-		}
-		good.ServeHTTP(w, r)
-	}))
+	sw.Set(failing(changed.Handler(), "/get/collectes/3"))
+	res := mustRun(t, a, crawler.SourceLegacy, url)
 
-	_, err := runOnce(t, a, crawler.SourceLegacy, url)
-	if !errors.Is(err, crawler.ErrCrawlFailed) {
-		t.Fatalf("err = %v, want ErrCrawlFailed", err)
+	if want := "1 address added, 1 address removed"; res.Commit.Subject != want {
+		t.Errorf("subject = %q, want %q (nothing about the stale Absalon)", res.Commit.Subject, want)
 	}
-	if !strings.Contains(err.Error(), url+"/get/collectes/3") {
-		t.Errorf("error %q does not name the failed URL", err)
+	if !strings.Contains(res.Commit.Message, "Stale: 1 addresses") {
+		t.Errorf("commit message does not count the stale address:\n%s", res.Commit.Message)
 	}
-	head, err := a.Head()
+	for _, c := range res.Report.Changes {
+		if c.AdresseKey == "fort-de-france_balata_absalon" {
+			t.Errorf("report mentions the stale address: %+v", c)
+		}
+	}
+	manifest, err := snapshot.DecodeManifest([]byte(gitOutput(t, a.Dir(), "show", "HEAD:"+snapshot.ManifestPath)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if head.Hash != first.Commit.Hash {
-		t.Errorf("HEAD moved to %s after a failed crawl, want %s", head.Hash, first.Commit.Hash)
+	if len(manifest.Stale) != 1 || manifest.Stale[0].Key != "fort-de-france_balata_absalon" ||
+		!strings.Contains(manifest.Stale[0].URL, "/get/collectes/3") || manifest.Stale[0].Reason == "" {
+		t.Errorf("manifest stale = %+v, want Absalon with its URL and reason", manifest.Stale)
+	}
+	before := gitOutput(t, a.Dir(), "show", first.Commit.Hash+":raw/get/collectes/3.json")
+	after := gitOutput(t, a.Dir(), "show", "HEAD:raw/get/collectes/3.json")
+	if before != after {
+		t.Error("the stale address's raw capture changed")
+	}
+	rules := gitOutput(t, a.Dir(), "show", "HEAD:"+snapshot.RulesPath)
+	if !strings.Contains(rules, "fort-de-france_balata_absalon,3,FORT-DE-FRANCE,BALATA,Absalon,RS,Mardi,impaire") {
+		t.Error("the stale address lost its previous RS rule")
+	}
+	checkTree(t, a.Dir())
+}
+
+func TestPartialCrawlFailures(t *testing.T) {
+	tests := []struct {
+		name  string
+		first bool // the failure happens in the first crawl of the archive
+		paths []string
+	}{
+		{"list request", false, []string{"/get/quartiers"}},
+		{"first crawl", true, []string{"/get/collectes/3"}},
+		{"over the threshold", false, addressPaths(t, 0.06)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			original := legacy2021(t)
+			sw, url := site(t, original.Handler())
+			a := openArchive(t)
+			if !tt.first {
+				mustRun(t, a, crawler.SourceLegacy, url)
+			}
+			before, _ := a.Head()
+
+			changed := original.Clone()
+			mutate(t, changed)
+			sw.Set(failing(changed.Handler(), tt.paths...))
+			_, err := runOnce(t, a, crawler.SourceLegacy, url)
+
+			if !errors.Is(err, crawler.ErrCrawlFailed) {
+				t.Fatalf("err = %v, want ErrCrawlFailed", err)
+			}
+			if !strings.Contains(err.Error(), url+tt.paths[0]) {
+				t.Errorf("error does not name the failed URL %s: %v", tt.paths[0], err)
+			}
+			after, _ := a.Head()
+			if before != nil && after.Hash != before.Hash {
+				t.Errorf("HEAD moved to %s after a failed run", after.Hash)
+			}
+			if before == nil && after != nil {
+				t.Errorf("a failed first crawl committed %s", after.Hash)
+			}
+		})
+	}
+}
+
+// addressPaths returns the request paths of the given share of the 2021
+// addresses.
+func addressPaths(t *testing.T, share float64) []string {
+	l := legacy2021(t)
+	n := int(share*float64(len(l.Adresses))) + 1
+	paths := make([]string, n)
+	for i := range n {
+		paths[i] = "/get/collectes/" + strconv.Itoa(l.Adresses[i].ID)
+	}
+	return paths
+}
+
+func TestNewAddressLeftOut(t *testing.T) {
+	original := legacy2021(t)
+	sw, url := site(t, original.Handler())
+	a := openArchive(t)
+	mustRun(t, a, crawler.SourceLegacy, url)
+
+	changed := original.Clone()
+	mutate(t, changed)
+	sw.Set(failing(changed.Handler(), "/get/collectes/9999"))
+	res := mustRun(t, a, crawler.SourceLegacy, url)
+
+	if len(res.LeftOut) != 1 || res.LeftOut[0].ID != "9999" || res.LeftOut[0].Voie != "Rue Nouvelle" {
+		t.Errorf("left out = %+v, want address 9999 Rue Nouvelle", res.LeftOut)
+	}
+	if strings.Contains(gitOutput(t, a.Dir(), "show", "HEAD:"+snapshot.AddressesPath), "Rue Nouvelle") {
+		t.Error("the unfetched new address entered the archive")
+	}
+	if !strings.Contains(gitOutput(t, a.Dir(), "show", "HEAD:"+snapshot.ManifestPath), `"Rue Nouvelle"`) {
+		t.Error("the manifest does not name the left-out address")
+	}
+
+	sw.Set(changed.Handler())
+	res = mustRun(t, a, crawler.SourceLegacy, url)
+	if want := "1 address added"; res.Commit.Subject != want {
+		t.Errorf("subject once fetched = %q, want %q", res.Commit.Subject, want)
+	}
+}
+
+func TestSuddenDropNeedsConfirmation(t *testing.T) {
+	tests := []struct {
+		name string
+		drop func(l *replay.Legacy)
+	}{
+		{"addresses gone", func(l *replay.Legacy) { l.Adresses = l.Adresses[:len(l.Adresses)*8/10] }},
+		{"stream gone", func(l *replay.Legacy) {
+			for id, items := range l.Collectes {
+				var kept []replay.LegacyCollecte
+				for _, c := range items {
+					if c.Title != "Emballages (bac jaune)" {
+						kept = append(kept, c)
+					}
+				}
+				l.Collectes[id] = kept
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			original := legacy2021(t)
+			sw, url := site(t, original.Handler())
+			a := openArchive(t)
+			first := mustRun(t, a, crawler.SourceLegacy, url)
+
+			dropped := original.Clone()
+			tt.drop(dropped)
+			sw.Set(dropped.Handler())
+			res := mustRun(t, a, crawler.SourceLegacy, url)
+			if res.Awaiting == "" || res.Changed {
+				t.Fatalf("first crawl of the drop: awaiting=%q changed=%v, want awaiting and no commit",
+					res.Awaiting, res.Changed)
+			}
+			if got := headHash(t, a); got != first.Commit.Hash {
+				t.Fatalf("HEAD moved to %s before confirmation", got)
+			}
+
+			res = mustRun(t, a, crawler.SourceLegacy, url)
+			if res.Awaiting != "" || !res.Changed {
+				t.Fatalf("second crawl of the drop: awaiting=%q changed=%v, want a commit", res.Awaiting, res.Changed)
+			}
+			if !strings.Contains(res.Commit.Message, "confirmed by two consecutive crawls") {
+				t.Errorf("commit message does not say the drop was confirmed:\n%s", res.Commit.Message)
+			}
+		})
+	}
+}
+
+// TestDropNotConfirmedIsForgotten checks that a drop seen once, then not
+// seen by the next crawl, is never committed.
+func TestDropNotConfirmedIsForgotten(t *testing.T) {
+	original := legacy2021(t)
+	sw, url := site(t, original.Handler())
+	a := openArchive(t)
+	first := mustRun(t, a, crawler.SourceLegacy, url)
+
+	dropped := original.Clone()
+	dropped.Adresses = dropped.Adresses[:100]
+	sw.Set(dropped.Handler())
+	if res := mustRun(t, a, crawler.SourceLegacy, url); res.Awaiting == "" {
+		t.Fatal("the drop was not held back")
+	}
+	sw.Set(original.Handler())
+	if res := mustRun(t, a, crawler.SourceLegacy, url); res.Changed || res.Awaiting != "" {
+		t.Fatalf("clean crawl after a drop: changed=%v awaiting=%q", res.Changed, res.Awaiting)
+	}
+	sw.Set(dropped.Handler())
+	if res := mustRun(t, a, crawler.SourceLegacy, url); res.Awaiting == "" {
+		t.Error("a drop seen again after a clean crawl was committed without confirmation")
+	}
+	if got := headHash(t, a); got != first.Commit.Hash {
+		t.Errorf("HEAD moved to %s", got)
 	}
 }
 

@@ -25,7 +25,7 @@ type tree struct {
 // Files builds the files of a commit: the snapshot's data files, the raw
 // bodies, the manifest, and the report comparing it with prev (nil for a
 // first snapshot).
-func Files(prev *Previous, crawled *crawler.Result, s *snapshot.Snapshot, warnings []snapshot.Warning) (*tree, error) {
+func Files(prev *Previous, crawled *crawler.Result, s *snapshot.Snapshot, warnings []snapshot.Warning, part *partial) (*tree, error) {
 	files, err := snapshot.Encode(s)
 	if err != nil {
 		return nil, err
@@ -37,8 +37,13 @@ func Files(prev *Previous, crawled *crawler.Result, s *snapshot.Snapshot, warnin
 	for path, content := range crawled.Raw {
 		out[path] = content
 	}
+	for path, content := range part.raw {
+		out[path] = content
+	}
 
-	manifest, err := snapshot.EncodeManifest(manifestOf(crawled, s, warnings))
+	m := manifestOf(crawled, s, warnings)
+	m.Stale, m.LeftOut = part.stale, part.leftOut
+	manifest, err := snapshot.EncodeManifest(m)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +51,13 @@ func Files(prev *Previous, crawled *crawler.Result, s *snapshot.Snapshot, warnin
 
 	t := &tree{tree: out, dataChanged: true}
 	if prev != nil {
-		t.report = diff.Compare(prev.Snapshot, s)
+		stale := map[string]bool{}
+		for _, k := range part.staleKeys() {
+			stale[k] = true
+		}
+		// A stale address keeps its previous rules, so it has no change to
+		// report; the filter makes sure nothing is ever said about it.
+		t.report = diff.Compare(prev.Snapshot, s).Filter(func(c diff.Change) bool { return !stale[c.AdresseKey] })
 		t.report.From = prev.Commit.Hash
 		t.dataChanged = !sameData(prev.Data, out)
 	}
@@ -103,13 +114,24 @@ func addReports(out archive.Files, r diff.Report) error {
 
 // CommitMessage writes the message of a snapshot commit: a subject that
 // summarises the semantic change, then the main changes and the crawl.
-func CommitMessage(r diff.Report, prev *Previous, c *crawler.Result, s *snapshot.Snapshot, dataChanged bool) string {
+func CommitMessage(r diff.Report, prev *Previous, c *crawler.Result, s *snapshot.Snapshot, dataChanged bool,
+	part *partial, confirmedDrop string) string {
 	var b strings.Builder
 	b.WriteString(subject(r, prev, s, dataChanged))
 	b.WriteString("\n\n")
 	if body := r.Body(maxBodyLines); body != "" {
 		b.WriteString(body)
 		b.WriteString("\n\n")
+	}
+	if confirmedDrop != "" {
+		fmt.Fprintf(&b, "Sudden drop confirmed by two consecutive crawls: %s.\n", confirmedDrop)
+	}
+	if n := len(part.stale); n > 0 {
+		fmt.Fprintf(&b, "Stale: %d addresses kept their previous rules because their request failed (see %s).\n",
+			n, snapshot.ManifestPath)
+	}
+	if n := len(part.leftOut); n > 0 {
+		fmt.Fprintf(&b, "Left out: %d new addresses could not be fetched (see %s).\n", n, snapshot.ManifestPath)
 	}
 	fmt.Fprintf(&b, "Source: %s %s\n", c.Source, c.BaseURL)
 	fmt.Fprintf(&b, "Crawl: %d requests, %d retries, %d bytes, %s\n",

@@ -35,6 +35,21 @@ type Options struct {
 	Author   archive.Signature
 	Location *time.Location // zone of the commit times; nil means America/Martinique
 	Logger   *slog.Logger   // nil discards the logs
+
+	// MaxFailed is the share of address requests, from 0 to 1, that may
+	// fail in a run that still commits. Zero means DefaultMaxFailed; a
+	// negative value allows no failure at all.
+	MaxFailed float64
+}
+
+func (o Options) maxFailed() float64 {
+	switch {
+	case o.MaxFailed < 0:
+		return 0
+	case o.MaxFailed == 0:
+		return DefaultMaxFailed
+	}
+	return o.MaxFailed
 }
 
 // Result is what a run did.
@@ -49,11 +64,33 @@ type Result struct {
 	Changed bool
 	// First is true when the commit is the archive's first snapshot.
 	First bool
+	// Stale lists the addresses whose request failed and whose previous
+	// rules were kept; LeftOut the new addresses that could not be fetched.
+	Stale   []snapshot.StaleAddress
+	LeftOut []snapshot.LeftOutAddress
+	// Awaiting is set when the crawl lost much of HEAD at once: nothing was
+	// committed, and the next crawl commits the drop only if it sees it too.
+	Awaiting string
 }
 
-// Run crawls, builds, compares and commits. A failed crawl returns an error
-// matching crawler.ErrCrawlFailed and leaves the archive untouched.
+// Run crawls, builds, compares and commits, holding the archive lock. A
+// failed crawl returns an error matching crawler.ErrCrawlFailed and leaves
+// the archive untouched. A crawl whose only failures are a few address
+// requests still commits, those addresses keeping their previous rules.
 func Run(ctx context.Context, opt Options) (*Result, error) {
+	unlock, err := opt.Archive.Lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+
+	return RunLocked(ctx, opt)
+}
+
+// RunLocked is Run for a caller that already holds the archive lock, such
+// as the daemon, which holds it for its whole life so that a manual crawl
+// gets a LockedError instead of committing between two scheduled runs.
+func RunLocked(ctx context.Context, opt Options) (*Result, error) {
 	log := opt.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -63,18 +100,20 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		return nil, err
 	}
 
-	unlock, err := opt.Archive.Lock()
-	if err != nil {
-		return nil, err
+	crawled, crawlErr := crawler.Crawl(ctx, opt.Crawler)
+	if crawled == nil {
+		return nil, fmt.Errorf("crawl %s: %w", opt.Crawler.Source, crawlErr)
 	}
-	defer unlock()
-
-	crawled, err := crawler.Crawl(ctx, opt.Crawler)
+	prev, err := ReadHead(opt.Archive)
+	if err != nil {
+		return &Result{Crawl: crawled}, err
+	}
+	part, err := planPartial(opt.Archive, crawled, crawlErr, prev, opt.maxFailed())
 	if err != nil {
 		return &Result{Crawl: crawled}, fmt.Errorf("crawl %s: %w", opt.Crawler.Source, err)
 	}
 
-	res, err := commitCrawl(opt, crawled, loc)
+	res, err := commitCrawl(opt, crawled, prev, part, loc)
 	if err != nil {
 		return res, err
 	}
@@ -82,26 +121,29 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	return res, nil
 }
 
-func commitCrawl(opt Options, crawled *crawler.Result, loc *time.Location) (*Result, error) {
-	prev, err := ReadHead(opt.Archive)
-	if err != nil {
-		return &Result{Crawl: crawled}, err
-	}
-
+func commitCrawl(opt Options, crawled *crawler.Result, prev *Previous, part *partial, loc *time.Location) (*Result, error) {
 	var prevSnapshot *snapshot.Snapshot
 	if prev != nil {
 		prevSnapshot = prev.Snapshot
 	}
 	s, warnings := snapshot.Build(crawled.Records, prevSnapshot)
-	res := &Result{Crawl: crawled, Snapshot: s, First: prev == nil}
+	if prev != nil {
+		s.Carry(prev.Snapshot, part.staleKeys())
+	}
+	res := &Result{Crawl: crawled, Snapshot: s, First: prev == nil, Stale: part.stale, LeftOut: part.leftOut}
 
-	files, err := Files(prev, crawled, s, append(crawled.Warnings, warnings...))
+	confirmed, err := checkDrop(opt.Archive.Dir(), prev, res)
+	if err != nil || res.Awaiting != "" {
+		return res, err
+	}
+
+	files, err := Files(prev, crawled, s, append(crawled.Warnings, warnings...), part)
 	if err != nil {
 		return res, err
 	}
 	res.Report = files.report
 
-	message := CommitMessage(files.report, prev, crawled, s, files.dataChanged)
+	message := CommitMessage(files.report, prev, crawled, s, files.dataChanged, part, confirmed)
 	c, changed, err := opt.Archive.Commit(files.tree, archive.CommitOptions{
 		Message: message,
 		Author:  opt.Author,
@@ -113,6 +155,29 @@ func commitCrawl(opt Options, crawled *crawler.Result, loc *time.Location) (*Res
 	}
 	res.Commit, res.Changed = c, changed
 	return res, nil
+}
+
+// checkDrop holds back a snapshot that lost much of HEAD at once until a
+// second consecutive crawl sees the same loss. It returns the reason of a
+// drop that this crawl confirms.
+func checkDrop(dir string, prev *Previous, res *Result) (string, error) {
+	if prev == nil {
+		return "", nil
+	}
+	reason := suddenDrop(prev.Snapshot, res.Snapshot)
+	if reason == "" {
+		return "", clearDrop(dir)
+	}
+
+	confirmed, err := confirmDrop(dir, prev.Commit.Hash, reason, res.Crawl.Started)
+	if err != nil {
+		return "", err
+	}
+	if !confirmed {
+		res.Awaiting = reason
+		return "", nil
+	}
+	return reason, nil
 }
 
 func location(loc *time.Location) (*time.Location, error) {
@@ -127,6 +192,15 @@ func location(loc *time.Location) (*time.Location, error) {
 }
 
 func logResult(log *slog.Logger, res *Result) {
+	if res.Awaiting != "" {
+		log.Warn("sudden drop awaits confirmation by the next crawl; nothing committed",
+			"reason", res.Awaiting, "addresses", len(res.Snapshot.Addresses))
+		return
+	}
+	if len(res.Stale) > 0 || len(res.LeftOut) > 0 {
+		log.Warn("some address requests failed; their previous rules were kept",
+			"stale", len(res.Stale), "left_out", len(res.LeftOut))
+	}
 	attrs := []any{
 		"changed", res.Changed,
 		"addresses", len(res.Snapshot.Addresses),

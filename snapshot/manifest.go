@@ -28,6 +28,33 @@ type Manifest struct {
 
 	// Warnings lists data-quality oddities, never null in the JSON.
 	Warnings []Warning `json:"warnings"`
+
+	// Stale lists the addresses whose request failed and whose rules were
+	// carried from the previous snapshot.
+	Stale []StaleAddress `json:"stale,omitempty"`
+
+	// LeftOut lists the addresses new since the previous snapshot whose
+	// request failed: they enter the archive once they are fetched.
+	LeftOut []LeftOutAddress `json:"left_out,omitempty"`
+}
+
+// StaleAddress is an address carried from the previous snapshot because
+// its request failed.
+type StaleAddress struct {
+	Key    string `json:"adresse_key"`
+	ID     string `json:"adresse_id"`
+	URL    string `json:"url"`
+	Reason string `json:"reason"`
+}
+
+// LeftOutAddress is a new address that could not be fetched.
+type LeftOutAddress struct {
+	ID       string `json:"adresse_id"`
+	Commune  string `json:"commune"`
+	Quartier string `json:"quartier"`
+	Voie     string `json:"voie"`
+	URL      string `json:"url"`
+	Reason   string `json:"reason"`
 }
 
 // EncodeManifest renders a manifest as indented JSON ending in a newline.

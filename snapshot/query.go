@@ -71,3 +71,27 @@ func compareStreams(a, b string) int {
 	}
 	return 1
 }
+
+// Carry copies into s the addresses of from whose keys are listed, with
+// all their rules, replacing nothing that s already has. It keeps s sorted.
+// A crawl uses it to keep the previous rules of an address whose request
+// failed.
+func (s *Snapshot) Carry(from *Snapshot, keys []string) {
+	want := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		if _, exists := s.Address(k); !exists {
+			want[k] = true
+		}
+	}
+	for _, a := range from.Addresses {
+		if want[a.Key] {
+			s.Addresses = append(s.Addresses, a)
+		}
+	}
+	for _, r := range from.Rules {
+		if want[r.Key] {
+			s.Rules = append(s.Rules, r)
+		}
+	}
+	s.sort()
+}

@@ -20,6 +20,7 @@ const (
 	exitError       = 1
 	exitCrawlFailed = 2
 	exitLocked      = 3
+	exitAwaiting    = 4
 	exitUsage       = 64
 )
 
@@ -29,6 +30,8 @@ Exit status:
   1   error: archive, file or network failure, invalid revision
   2   crawl failed: a request still failed after its retries; nothing was committed
   3   the archive is locked by another collecte process
+  4   crawl: the site lost much of HEAD at once; nothing was committed, and
+      the next crawl commits the drop only if it sees it too
   64  invalid command line
 `
 
@@ -136,6 +139,8 @@ func exitCode(stderr io.Writer, err error) int {
 		return exitUsage
 	case errors.Is(err, errFlagParse):
 		return exitUsage
+	case errors.Is(err, errAwaiting):
+		return exitAwaiting
 	case errors.As(err, &locked):
 		fmt.Fprintln(stderr, "collecte:", err)
 		return exitLocked

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/collecte-cacem/collecte/archive"
+	"github.com/collecte-cacem/collecte/captures"
+	"github.com/collecte-cacem/collecte/replay"
 )
 
 // runCLI runs the command line in-process and returns its exit code and
@@ -205,5 +207,33 @@ func TestCrawlLockedArchive(t *testing.T) {
 	}
 	if !strings.Contains(stderr, fmt.Sprint(os.Getpid())) {
 		t.Errorf("lock error does not name the holder's PID: %s", stderr)
+	}
+}
+
+func TestCrawlAwaitingExitCode(t *testing.T) {
+	l, err := replay.LegacyFromCSV(bytes.NewReader(captures.Legacy2021()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw := replay.NewSwitch(l.Handler())
+	srv := httptest.NewServer(sw)
+	defer srv.Close()
+	dir := filepath.Join(t.TempDir(), "archive")
+	crawl := []string{"crawl", "--archive", dir, "--url", srv.URL, "--delay", "0", "--parallel", "8"}
+
+	if code, _, stderr := runCLI(t, crawl...); code != exitOK {
+		t.Fatalf("first crawl exit %d: %s", code, stderr)
+	}
+	dropped := l.Clone()
+	dropped.Adresses = dropped.Adresses[:10]
+	sw.Set(dropped.Handler())
+
+	code, stdout, _ := runCLI(t, crawl...)
+	if code != exitAwaiting || !strings.Contains(stdout, "awaiting confirmation") {
+		t.Errorf("drop: exit %d, stdout %q; want %d and the reason", code, stdout, exitAwaiting)
+	}
+	code, stdout, _ = runCLI(t, crawl...)
+	if code != exitOK || !strings.Contains(stdout, "committed") {
+		t.Errorf("confirmed drop: exit %d, stdout %q; want a commit", code, stdout)
 	}
 }

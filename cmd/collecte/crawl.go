@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -18,6 +19,7 @@ type crawlFlags struct {
 	parallel, attempts     int
 	delay, timeout         time.Duration
 	authorName, author     string
+	maxFailedPercent       float64
 }
 
 func (f *crawlFlags) register(fs *flag.FlagSet) {
@@ -30,6 +32,9 @@ func (f *crawlFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.userAgent, "user-agent", "", "User-Agent header (default: collecte, its version and project URL)")
 	fs.StringVar(&f.authorName, "author-name", "collecte", "author and committer name of the commits")
 	fs.StringVar(&f.author, "author-email", "collecte@localhost", "author and committer e-mail of the commits")
+	fs.Float64Var(&f.maxFailedPercent, "max-failed", 100*pipeline.DefaultMaxFailed,
+		"percentage of address requests that may fail in a run that still commits; "+
+			"those addresses keep their previous rules")
 }
 
 func (f *crawlFlags) config(e *env) crawler.Config {
@@ -50,8 +55,11 @@ func (f *crawlFlags) config(e *env) crawler.Config {
 func runCrawl(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "crawl", "--archive DIR [--source S] [--url URL] [flags]",
 		"Crawl the site once, build the snapshot and commit it to the archive when its\n"+
-			"data or raw captures differ from HEAD. A crawl in which any request still\n"+
-			"fails after its retries commits nothing and exits with status 2.")
+			"data or raw captures differ from HEAD. An address whose request still fails\n"+
+			"after its retries keeps its previous rules, marked stale in crawl.json. The\n"+
+			"run commits nothing and exits with status 2 when a list request fails, when\n"+
+			"more than --max-failed percent of the addresses fail, or when any request of\n"+
+			"the archive's first crawl fails.")
 	var cf crawlFlags
 	cf.register(fs)
 	dir := fs.String("archive", "", "archive directory, a bare git repository created on first use (required)")
@@ -62,13 +70,24 @@ func runCrawl(ctx context.Context, e *env, args []string) error {
 		return &usageError{"crawl: --archive DIR is required"}
 	}
 
+	if cf.maxFailedPercent < 0 || cf.maxFailedPercent > 100 {
+		return &usageError{fmt.Sprintf("invalid --max-failed %v: want a percentage from 0 to 100", cf.maxFailedPercent)}
+	}
+
 	res, err := crawlInto(ctx, e, &cf, *dir)
 	if err != nil {
 		return err
 	}
 	printRun(e, res)
+	if res.Awaiting != "" {
+		return errAwaiting
+	}
 	return nil
 }
+
+// errAwaiting maps a held-back drop to its exit status; printRun has
+// already said what happened.
+var errAwaiting = errors.New("awaiting confirmation")
 
 // crawlInto opens the archive and runs the pipeline once.
 func crawlInto(ctx context.Context, e *env, cf *crawlFlags, dir string) (*pipeline.Result, error) {
@@ -76,21 +95,33 @@ func crawlInto(ctx context.Context, e *env, cf *crawlFlags, dir string) (*pipeli
 	if err != nil {
 		return nil, err
 	}
+	maxFailed := cf.maxFailedPercent / 100
+	if maxFailed == 0 {
+		maxFailed = -1 // no failure allowed
+	}
 	return pipeline.Run(ctx, pipeline.Options{
-		Crawler:  cf.config(e),
-		Archive:  a,
-		Author:   archive.Signature{Name: cf.authorName, Email: cf.author},
-		Location: martinique(),
-		Logger:   e.log.With("component", "pipeline"),
+		MaxFailed: maxFailed,
+		Crawler:   cf.config(e),
+		Archive:   a,
+		Author:    archive.Signature{Name: cf.authorName, Email: cf.author},
+		Location:  martinique(),
+		Logger:    e.log.With("component", "pipeline"),
 	})
 }
 
 func printRun(e *env, res *pipeline.Result) {
 	switch {
+	case res.Awaiting != "":
+		fmt.Fprintf(e.stdout, "awaiting confirmation: %s; nothing committed, the next crawl decides\n", res.Awaiting)
+		return
 	case !res.Changed:
 		fmt.Fprintf(e.stdout, "unchanged: HEAD %s already holds this snapshot\n", short(res.Commit.Hash))
 	default:
 		fmt.Fprintf(e.stdout, "committed %s: %s\n", short(res.Commit.Hash), res.Commit.Subject)
+	}
+	if len(res.Stale) > 0 || len(res.LeftOut) > 0 {
+		fmt.Fprintf(e.stdout, "%d addresses kept their previous rules and %d new ones were left out, "+
+			"because their request failed (see crawl.json)\n", len(res.Stale), len(res.LeftOut))
 	}
 }
 
