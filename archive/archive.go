@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/go-git/go-billy/v5/osfs"
@@ -68,12 +69,32 @@ type Commit struct {
 }
 
 // Archive is a bare git repository holding one tree of files per commit.
-// Methods may be called from several goroutines at once, but concurrent
-// Commit calls race: the loser fails with ErrConflict. Use Lock to serialize
-// writers across processes.
+// Methods may be called from several goroutines at once: they take turns,
+// because go-git's storage is not safe for concurrent use. Use Lock to
+// serialize writers across processes.
 type Archive struct {
 	dir  string
 	repo *git.Repository
+
+	// mu serializes the methods; packTime is the modification time of
+	// objects/pack when the pack index was last loaded.
+	mu       sync.Mutex
+	packTime time.Time
+}
+
+// enter takes the archive's mutex and reloads the pack index when another
+// process added or removed packs since the last call, so that objects moved
+// from loose files into a pack stay readable. It returns the unlock func.
+func (a *Archive) enter() func() {
+	a.mu.Lock()
+	info, err := os.Stat(filepath.Join(a.dir, "objects", "pack"))
+	if err == nil && !info.ModTime().Equal(a.packTime) {
+		a.packTime = info.ModTime()
+		if s, ok := a.repo.Storer.(interface{ Reindex() }); ok {
+			s.Reindex()
+		}
+	}
+	return a.mu.Unlock
 }
 
 // Open opens the bare git repository in dir, creating it with branch main

@@ -14,6 +14,8 @@ import (
 // main that cannot live in main's own commits, like feeds that name the
 // hash of the latest commit.
 func (a *Archive) CommitBranch(branch string, files Files, opt CommitOptions) (*Commit, bool, error) {
+	defer a.enter()()
+
 	ref, err := branchRef(branch)
 	if err != nil {
 		return nil, false, err
@@ -24,6 +26,8 @@ func (a *Archive) CommitBranch(branch string, files Files, opt CommitOptions) (*
 // BranchHead returns the latest commit of a branch, or ErrEmpty when the
 // branch has no commit yet.
 func (a *Archive) BranchHead(branch string) (*Commit, error) {
+	defer a.enter()()
+
 	ref, err := branchRef(branch)
 	if err != nil {
 		return nil, err

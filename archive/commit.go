@@ -68,6 +68,8 @@ func (o CommitOptions) withDefaults() (CommitOptions, error) {
 // watch prefixes: true when main has no commit yet, or when some path under
 // watch differs from the tree of main.
 func (a *Archive) Changed(files Files, watch []string) (bool, error) {
+	defer a.enter()()
+
 	prefixes, err := parseWatch(watch)
 	if err != nil {
 		return false, err
@@ -97,6 +99,8 @@ func (a *Archive) Changed(files Files, watch []string) (bool, error) {
 // Equal files and options give an equal commit hash. Commit fails with
 // ErrConflict if another writer moved main while it ran.
 func (a *Archive) Commit(files Files, opt CommitOptions) (c *Commit, changed bool, err error) {
+	defer a.enter()()
+
 	return a.commitBranch(mainBranch, files, opt)
 }
 

@@ -19,6 +19,8 @@ var (
 
 // Head returns the commit at main, or ErrEmpty when there is none.
 func (a *Archive) Head() (*Commit, error) {
+	defer a.enter()()
+
 	hash, err := a.mainHash()
 	if err != nil {
 		return nil, err
@@ -34,6 +36,8 @@ func (a *Archive) Head() (*Commit, error) {
 // Log returns the first-parent history of main, newest first. It returns
 // an empty slice when main has no commit.
 func (a *Archive) Log() ([]Commit, error) {
+	defer a.enter()()
+
 	var log []Commit
 	err := a.walk(func(c *object.Commit) bool {
 		log = append(log, toCommit(c))
@@ -108,6 +112,8 @@ func toCommit(c *object.Commit) Commit {
 //
 // Resolve fails with ErrNotFound when no commit matches.
 func (a *Archive) Resolve(rev string, loc *time.Location) (string, error) {
+	defer a.enter()()
+
 	head, err := a.mainHash()
 	if err != nil {
 		return "", err

@@ -15,6 +15,8 @@ import (
 // with prefix ("" selects every file, "data/" the directory data). A prefix
 // that matches no path gives an empty Files and no error.
 func (a *Archive) Read(hash string, prefix string) (Files, error) {
+	defer a.enter()()
+
 	root, err := a.commitTree(hash)
 	if err != nil {
 		return nil, err
@@ -67,6 +69,8 @@ func (a *Archive) collect(files Files, name string, entry object.TreeEntry) erro
 // ReadFile returns the content of the file at path in the commit with the
 // full hash, or ErrNotFound when the commit has no such file.
 func (a *Archive) ReadFile(hash, path string) ([]byte, error) {
+	defer a.enter()()
+
 	root, err := a.commitTree(hash)
 	if err != nil {
 		return nil, err

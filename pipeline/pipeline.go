@@ -154,7 +154,28 @@ func commitCrawl(opt Options, crawled *crawler.Result, prev *Previous, part *par
 		return res, fmt.Errorf("commit snapshot to %s: %w", opt.Archive.Dir(), err)
 	}
 	res.Commit, res.Changed = c, changed
+	if changed {
+		maintain(opt)
+	}
 	return res, nil
+}
+
+// maintain packs the archive's loose objects when they pile up. The commit
+// is already durable, so a failure here is logged and left for the next run.
+func maintain(opt Options) {
+	log := opt.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	stats, err := opt.Archive.Maintain()
+	if err != nil {
+		log.Error("pack archive objects", "archive", opt.Archive.Dir(), "error", err)
+		return
+	}
+	if stats.Objects > 0 {
+		log.Info("packed archive objects", "objects", stats.Objects, "removed", stats.Removed,
+			"full", stats.Full, "duration_ms", stats.Duration.Milliseconds())
+	}
 }
 
 // checkDrop holds back a snapshot that lost much of HEAD at once until a

@@ -125,7 +125,7 @@ func newResource(name, path, title string, fields []field, pk []string, fks []fo
 		Dialect: dialect{
 			Delimiter: ",", LineTerminator: "\n", QuoteChar: `"`, DoubleQuote: true, Header: true,
 		},
-		Schema: schema{Fields: fields, PrimaryKey: pk, ForeignKeys: fks, MissingVals: []string{}},
+		Schema: schema{Fields: fields, PrimaryKey: pk, ForeignKeys: fks, MissingVals: []string{""}},
 	}
 }
 

@@ -59,6 +59,7 @@ func init() {
 		{"log", "list the snapshots, or the history of one address", runLog},
 		{"replay", "serve recorded captures as the site's API on loopback", runReplay},
 		{"demo", "replay the real 2021 and 2024 captures and show what changed", runDemo},
+		{"export", "export a snapshot as CSV, spreadsheet CSV, JSON or an address calendar", runExport},
 	}
 }
 
