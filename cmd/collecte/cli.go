@@ -60,6 +60,8 @@ func init() {
 		{"replay", "serve recorded captures as the site's API on loopback", runReplay},
 		{"demo", "replay the real 2021 and 2024 captures and show what changed", runDemo},
 		{"export", "export a snapshot as CSV, spreadsheet CSV, JSON or an address calendar", runExport},
+		{"verify", "check the archive's objects, snapshots and reports", runVerify},
+		{"serve", "serve the read-only web view of the archive (loopback by default)", runServe},
 	}
 }
 

@@ -237,3 +237,11 @@ func TestCrawlAwaitingExitCode(t *testing.T) {
 		t.Errorf("confirmed drop: exit %d, stdout %q; want a commit", code, stdout)
 	}
 }
+
+func TestVerifyDemoArchive(t *testing.T) {
+	dir := demoArchive(t)
+	code, stdout, stderr := runCLI(t, "verify", "--archive", dir)
+	if code != exitOK || !strings.Contains(stdout, "ok: 2 commits verified") {
+		t.Errorf("verify: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}

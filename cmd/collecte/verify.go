@@ -1,0 +1,41 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/collecte-cacem/collecte/verify"
+)
+
+// errVerifyFailed reports that verify found problems, which it printed.
+var errVerifyFailed = errors.New("verification failed")
+
+func runVerify(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "verify", "--archive DIR",
+		"Check the whole archive: every object reachable from its branches exists and\n"+
+			"matches its hash, every snapshot in history decodes and re-encodes to the\n"+
+			"same bytes, and each commit's reports are the diff recomputed from its\n"+
+			"parent. Exits 0 only when all of it holds, 1 otherwise, listing the problems.")
+	dir := fs.String("archive", "", "archive directory (required)")
+	if err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	a, err := openExisting(*dir)
+	if err != nil {
+		return err
+	}
+
+	res, err := verify.Archive(a)
+	if err != nil {
+		return err
+	}
+	for _, p := range res.Problems {
+		fmt.Fprintln(e.stdout, "problem:", p)
+	}
+	if !res.OK() {
+		return fmt.Errorf("%w: %d problems in %d commits of %s", errVerifyFailed, len(res.Problems), res.Commits, *dir)
+	}
+	fmt.Fprintf(e.stdout, "ok: %d commits verified\n", res.Commits)
+	return nil
+}
