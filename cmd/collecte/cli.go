@@ -59,9 +59,11 @@ func init() {
 		{"log", "list the snapshots, or the history of one address", runLog},
 		{"replay", "serve recorded captures as the site's API on loopback", runReplay},
 		{"demo", "replay the real 2021 and 2024 captures and show what changed", runDemo},
-		{"export", "export a snapshot as CSV, spreadsheet CSV, JSON or an address calendar", runExport},
 		{"verify", "check the archive's objects, snapshots and reports", runVerify},
+		{"daemon", "crawl on a schedule, publish feeds, e-mail watchers, serve health and metrics", runDaemon},
+		{"config", "print the effective daemon configuration, secrets redacted", runConfig},
 		{"serve", "serve the read-only web view of the archive (loopback by default)", runServe},
+		{"export", "export a snapshot as CSV, spreadsheet CSV, JSON or an address calendar", runExport},
 	}
 }
 

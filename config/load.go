@@ -1,0 +1,210 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/collecte-cacem/collecte/crawler"
+)
+
+// Sources are the inputs of Load. Each overrides the previous one, in the
+// order defaults, File, Getenv, Flags.
+type Sources struct {
+	// File is the YAML configuration file; empty reads none.
+	File string
+
+	// Getenv looks up an environment variable, as os.LookupEnv does; nil
+	// reads no environment.
+	Getenv func(key string) (string, bool)
+
+	// Flags maps option keys ("smtp.host") to values set on the command
+	// line. RegisterFlags fills it.
+	Flags map[string]string
+}
+
+// Defaults returns the configuration that applies when no source sets
+// anything, before validation.
+func Defaults() *Config {
+	c := &Config{}
+	for _, o := range options {
+		if o.set != nil && o.Default != "" {
+			_ = o.set(c, o.Default)
+		}
+	}
+	return c
+}
+
+// Load builds the effective configuration from src, reads the secrets,
+// resolves the derived defaults and validates every key. An unknown key in
+// the file is an error naming the key and its line.
+func Load(src Sources) (*Config, error) {
+	c := Defaults()
+
+	if src.File != "" {
+		if err := readFile(src.File, c); err != nil {
+			return nil, err
+		}
+	}
+	if err := apply(c, src.Getenv, src.Flags); err != nil {
+		return nil, err
+	}
+
+	if err := validate(c); err != nil {
+		return nil, err
+	}
+	if err := readSecrets(c); err != nil {
+		return nil, err
+	}
+	if err := resolve(c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func readFile(path string, c *Config) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("read configuration: %w", err)
+	}
+	defer f.Close()
+
+	dec := yaml.NewDecoder(f)
+	dec.KnownFields(true)
+	err = dec.Decode(c)
+	if errors.Is(err, io.EOF) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read configuration %s: %s", path, explainYAML(err))
+	}
+	return nil
+}
+
+// unknownField matches the message of yaml.v3 for a key that KnownFields
+// rejects, such as "line 3: field smtp_host not found in type config.Config".
+var unknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type config\.(\w+)`)
+
+// sections maps the Go type of a mapping to its key prefix.
+var sections = map[string]string{"Config": "", "SMTP": "smtp.", "Push": "push.", "Watcher": "watchers[]."}
+
+// explainYAML rewrites the unknown-key errors of yaml.v3 with the dotted
+// key and what to do.
+func explainYAML(err error) string {
+	msg := unknownField.ReplaceAllStringFunc(err.Error(), func(m string) string {
+		parts := unknownField.FindStringSubmatch(m)
+		key := sections[parts[3]] + parts[2]
+		hint := `run "collecte config --help" for the valid keys`
+		if isSecretKey(key) {
+			hint = "secrets are not read from the configuration file: use " + secretSources(key)
+		}
+		return fmt.Sprintf("line %s: unknown key %q: %s", parts[1], key, hint)
+	})
+	return strings.TrimPrefix(msg, "yaml: ")
+}
+
+func isSecretKey(key string) bool {
+	for _, o := range options {
+		if o.Secret && o.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+func secretSources(key string) string {
+	for _, o := range options {
+		if o.Secret && o.Key == key {
+			return fmt.Sprintf("%s_file or the environment variable %s", key, o.Env)
+		}
+	}
+	return ""
+}
+
+// apply sets the keys found in the environment, then those of the flags.
+func apply(c *Config, getenv func(string) (string, bool), flags map[string]string) error {
+	for _, o := range options {
+		if o.set == nil || getenv == nil || o.Env == "" {
+			continue
+		}
+		if v, ok := getenv(o.Env); ok && v != "" {
+			if err := o.set(c, v); err != nil {
+				return &InvalidError{Key: o.Key + " (from " + o.Env + ")", Value: redactIf(o, v), Reason: err.Error()}
+			}
+		}
+	}
+
+	for _, o := range options {
+		v, ok := flags[o.Key]
+		if !ok || o.set == nil {
+			continue
+		}
+		if err := o.set(c, v); err != nil {
+			return &InvalidError{Key: o.Key + " (from --" + o.Flag + ")", Value: v, Reason: err.Error()}
+		}
+	}
+	return nil
+}
+
+func redactIf(o Option, v string) string {
+	if o.Secret {
+		return redacted
+	}
+	return v
+}
+
+// readSecrets reads each secret that the environment left empty from its
+// file, without the final line break.
+func readSecrets(c *Config) error {
+	secrets := []struct {
+		key   string
+		path  string
+		value *Secret
+	}{
+		{"run_token_file", c.RunTokenFile, &c.RunToken},
+		{"smtp.password_file", c.SMTP.PasswordFile, &c.SMTP.Password},
+		{"push.token_file", c.Push.TokenFile, &c.Push.Token},
+	}
+	for _, s := range secrets {
+		if *s.value != "" || s.path == "" {
+			continue
+		}
+		data, err := os.ReadFile(s.path)
+		if err != nil {
+			return fmt.Errorf("read %s: %w: create the file or unset the key", s.key, err)
+		}
+		*s.value = Secret(strings.TrimRight(string(data), "\r\n"))
+		if *s.value == "" {
+			return fmt.Errorf("read %s %s: the file is empty: write the secret into it", s.key, s.path)
+		}
+	}
+	return nil
+}
+
+// resolve fills the defaults that depend on other keys.
+func resolve(c *Config) error {
+	if c.URL == "" {
+		u, err := crawler.DefaultURL(c.Source)
+		if err != nil {
+			return err
+		}
+		c.URL = u
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Listen
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		return &InvalidError{Key: "timezone", Value: c.Timezone, Reason: err.Error()}
+	}
+	c.Location = loc
+	return nil
+}

@@ -1,0 +1,95 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/collecte-cacem/collecte/feed"
+)
+
+// alertTimeout bounds the sending of one operator alert.
+const alertTimeout = time.Minute
+
+// alertEvent is an operator event to e-mail once the state is saved.
+type alertEvent = feed.OperatorEvent
+
+// failureEvent counts a failed run and, when the streak reaches
+// alert_after and no alert went out for it yet, adds the alert to the
+// operator feed and returns it. It runs under the state lock.
+func (d *daemon) failureEvent(s *runState, o *outcome) *alertEvent {
+	s.Failures++
+	if s.Failures < d.cfg.AlertAfter || s.Alerted {
+		return nil
+	}
+	s.Alerted = true
+	e := feed.OperatorEvent{
+		ID:    "failure-" + o.started.UTC().Format(time.RFC3339),
+		When:  o.started,
+		Title: fmt.Sprintf("collecte : %d relevés successifs en échec", s.Failures),
+		Text: fmt.Sprintf("Les %d derniers relevés de %s ont échoué. Dernière erreur :\n\n%s\n\n"+
+			"Dernier relevé réussi : %s.", s.Failures, d.cfg.URL, o.err, lastSuccess(s)),
+	}
+	s.Events = append([]feed.OperatorEvent{e}, s.Events...)
+	return &e
+}
+
+// recoveryEvent ends the failure streak and, when an alert went out for
+// it, adds the recovery to the operator feed and returns it. It runs under
+// the state lock.
+func (d *daemon) recoveryEvent(s *runState, o *outcome) *alertEvent {
+	failures, alerted := s.Failures, s.Alerted
+	s.Failures, s.Alerted = 0, false
+	if !alerted {
+		return nil
+	}
+	e := feed.OperatorEvent{
+		ID:    "recovery-" + o.started.UTC().Format(time.RFC3339),
+		When:  o.started,
+		Title: "collecte : relevés rétablis",
+		Text: fmt.Sprintf("Le relevé de %s a réussi après %d échecs successifs.",
+			d.cfg.URL, failures),
+	}
+	s.Events = append([]feed.OperatorEvent{e}, s.Events...)
+	return &e
+}
+
+func lastSuccess(s *runState) string {
+	if s.LastSuccess.IsZero() {
+		return "aucun"
+	}
+	return feed.FrenchDate(s.LastSuccess)
+}
+
+// sendAlert e-mails e to the operator when an address and a mail server
+// are configured.
+// NOTE: an alert whose send fails is logged and counted, not retried; it
+// stays in the operator feed.
+func (d *daemon) sendAlert(e *alertEvent) {
+	d.log.Warn("operator alert", "title", e.Title, "id", e.ID)
+	if d.notifier == nil || d.cfg.OperatorEmail == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), alertTimeout)
+	defer cancel()
+	if err := d.notifier.Alert(ctx, d.cfg.OperatorEmail, e.Title, e.Text); err != nil {
+		d.metrics.mailFailures.Inc()
+		d.log.Error("send operator alert", "to", d.cfg.OperatorEmail, "error", err)
+		return
+	}
+	d.metrics.mailSent.Inc()
+}
+
+// operatorFeed serves GET /feed-operateur.atom.
+func (d *daemon) operatorFeed(w http.ResponseWriter, r *http.Request) {
+	f := feed.OperatorFeed(d.state.get().Events, d.feedOptions())
+	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
+	if err := feed.WriteAtom(w, f); err != nil {
+		d.log.Error("write operator feed", "error", err)
+	}
+}
+
+func (d *daemon) feedOptions() feed.Options {
+	return feed.Options{PublicURL: d.cfg.PublicURL, Location: d.cfg.Location}
+}

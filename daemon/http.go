@@ -1,0 +1,146 @@
+package daemon
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/collecte-cacem/collecte/feed"
+	"github.com/collecte-cacem/collecte/web"
+)
+
+// Limits of the HTTP server. Every endpoint is a small GET or a bodiless
+// POST, so the body cap is tiny.
+const (
+	maxHeaderBytes    = 16 << 10
+	maxBodyBytes      = 4 << 10
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 2 * time.Minute
+	idleTimeout       = 2 * time.Minute
+)
+
+// server returns the HTTP server of every endpoint.
+func (d *daemon) server() *http.Server {
+	return &http.Server{
+		Handler:           limitBody(d.routes()),
+		MaxHeaderBytes:    maxHeaderBytes,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+	}
+}
+
+func serve(srv *http.Server, ln net.Listener) error {
+	err := srv.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+func (d *daemon) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", d.healthz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(d.metrics.registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("POST /run", d.runNow)
+
+	feeds := feed.Handler(d.archive, d.feedOptions())
+	mux.Handle("GET /feed.atom", feeds)
+	mux.Handle("GET /feed.rss", feeds)
+	mux.HandleFunc("GET /feed-operateur.atom", d.operatorFeed)
+
+	mux.Handle("/", web.New(d.archive, web.Options{
+		PublicURL: d.cfg.PublicURL,
+		Location:  d.cfg.Location,
+		Logger:    d.base,
+	}))
+	return mux
+}
+
+func limitBody(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		h.ServeHTTP(w, r)
+	})
+}
+
+// health is the JSON body of /healthz.
+type health struct {
+	Status      string    `json:"status"`
+	LastRun     time.Time `json:"last_run,omitzero"`
+	LastSuccess time.Time `json:"last_success,omitzero"`
+	Commit      string    `json:"commit,omitempty"`
+	Error       string    `json:"error,omitempty"`
+	// Healthy is true when the last run succeeded less than two schedule
+	// periods (plus the jitter) ago.
+	Healthy bool `json:"healthy"`
+}
+
+func (d *daemon) healthz(w http.ResponseWriter, r *http.Request) {
+	s := d.state.get()
+	h := health{Status: s.Status, LastRun: s.LastRun, LastSuccess: s.LastSuccess,
+		Commit: s.Commit, Error: s.Error}
+	h.Healthy = d.healthy(s, time.Now())
+
+	code := http.StatusOK
+	if !h.Healthy {
+		code = http.StatusServiceUnavailable
+	}
+	writeJSON(w, code, h)
+}
+
+// healthy reports whether the last run succeeded within two schedule
+// periods, plus the jitter, before now.
+func (d *daemon) healthy(s runState, now time.Time) bool {
+	if s.Status != statusOK || s.LastSuccess.IsZero() {
+		return false
+	}
+	limit := 2*period(d.schedule, now.In(d.cfg.Location)) + d.cfg.Jitter
+	return now.Sub(s.LastSuccess) <= limit
+}
+
+// runNow serves POST /run: it starts a run at once when the bearer token
+// matches. Without a configured token the endpoint does not exist.
+func (d *daemon) runNow(w http.ResponseWriter, r *http.Request) {
+	want := d.cfg.RunToken.Reveal()
+	if want == "" {
+		writeJSON(w, http.StatusNotFound, map[string]string{
+			"error": "POST /run is disabled: set run_token_file or COLLECTE_RUN_TOKEN to enable it"})
+		return
+	}
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="collecte"`)
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "missing bearer token"})
+		return
+	}
+	if subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		writeJSON(w, http.StatusForbidden, map[string]string{"error": "invalid bearer token"})
+		return
+	}
+
+	switch err := d.tryRun(d.root, "http"); {
+	case errors.Is(err, errBusy):
+		writeJSON(w, http.StatusConflict, map[string]string{"error": err.Error()})
+		return
+	case err != nil:
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]string{"status": "started"})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,115 @@
+package daemon
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/collecte-cacem/collecte/feed"
+)
+
+// maxEvents is the number of operator events kept, newest first.
+const maxEvents = 50
+
+// Run statuses as /healthz and the state file write them.
+const (
+	statusOK     = "ok"
+	statusFailed = "failed"
+	statusNever  = "never_run"
+)
+
+// runState is the memory of the daemon across restarts: the outcome of the
+// last run, the failure streak behind the alerts, and the operator events
+// of /feed-operateur.atom.
+type runState struct {
+	LastRun     time.Time `json:"last_run,omitzero"`
+	Status      string    `json:"status"`
+	Error       string    `json:"error,omitempty"`
+	Commit      string    `json:"commit,omitempty"`
+	LastSuccess time.Time `json:"last_success,omitzero"`
+
+	// Failures counts the consecutive failed runs, and Alerted is true
+	// once the alert for the current streak went out.
+	Failures int  `json:"consecutive_failures"`
+	Alerted  bool `json:"alerted"`
+
+	Events []feed.OperatorEvent `json:"operator_events"`
+}
+
+// stateStore keeps runState in memory and in a JSON file, replaced
+// atomically at each change.
+type stateStore struct {
+	path string
+	mu   sync.Mutex
+	s    runState
+}
+
+func openState(path string) (*stateStore, error) {
+	st := &stateStore{path: path, s: runState{Status: statusNever}}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return st, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read daemon state: %w", err)
+	}
+	if err := json.Unmarshal(data, &st.s); err != nil {
+		return nil, fmt.Errorf("read daemon state %s: %w: fix or remove the file "+
+			"(it holds only the last run and the alert streak)", path, err)
+	}
+	return st, nil
+}
+
+// get returns a copy of the state.
+func (st *stateStore) get() runState {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	s := st.s
+	s.Events = append([]feed.OperatorEvent(nil), st.s.Events...)
+	return s
+}
+
+// update applies change and writes the file.
+func (st *stateStore) update(change func(s *runState)) error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	change(&st.s)
+	if len(st.s.Events) > maxEvents {
+		st.s.Events = st.s.Events[:maxEvents]
+	}
+	return writeAtomic(st.path, st.s)
+}
+
+// writeAtomic writes v as JSON to a temporary file, syncs it and renames
+// it over path, so a crash leaves the old or the new state.
+func writeAtomic(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode daemon state: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".collecte-daemon-*.tmp")
+	if err != nil {
+		return fmt.Errorf("write daemon state: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+
+	if _, err := tmp.Write(append(data, '\n')); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write daemon state %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("sync daemon state %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write daemon state %s: %w", tmp.Name(), err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("replace daemon state %s: %w", path, err)
+	}
+	return nil
+}
