@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-var update = flag.Bool("update", false, "rewrite the generated table in deploy/README.md")
+var update = flag.Bool("update", false, "rewrite the generated table in README.md")
 
 func writeFile(t *testing.T, name, content string) string {
 	t.Helper()
@@ -190,7 +190,7 @@ func TestWriteYAMLRedacts(t *testing.T) {
 }
 
 func TestREADMEListsEveryKey(t *testing.T) {
-	path := filepath.Join("..", "deploy", "README.md")
+	path := filepath.Join("..", "README.md")
 	var table bytes.Buffer
 	WriteMarkdown(&table)
 	const begin, end = "<!-- config table: begin -->\n", "<!-- config table: end -->"
