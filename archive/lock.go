@@ -65,6 +65,10 @@ func (a *Archive) Lock() (unlock func() error, err error) {
 		_ = f.Close()
 		return nil, fmt.Errorf("write process id to %s: %w", path, err)
 	}
+	if err := a.removeLeftovers(); err != nil {
+		_ = release(f)
+		return nil, err
+	}
 
 	var once sync.Once
 	var releaseErr error
@@ -104,4 +108,31 @@ func release(f *os.File) error {
 	closeErr := f.Close()
 
 	return errors.Join(truncErr, closeErr)
+}
+
+// removeLeftovers deletes what a collecte writer killed mid-commit leaves
+// behind: a ref lock file such as refs/heads/main.lock, which would make
+// every later commit fail, and temporary object files. Every collecte
+// writer holds the archive lock while it commits, so once this process
+// holds it, such files belong to a writer that died.
+// NOTE: a git command run by hand on the archive at that very moment would
+// lose its ref lock; do not run git commands that write to the archive
+// while collecte may commit.
+func (a *Archive) removeLeftovers() error {
+	patterns := []string{
+		filepath.Join(a.dir, "refs", "heads", "*.lock"),
+		filepath.Join(a.dir, "objects", "tmp_obj_*"),
+	}
+	for _, pattern := range patterns {
+		matches, err := filepath.Glob(pattern)
+		if err != nil {
+			return err
+		}
+		for _, m := range matches {
+			if err := os.Remove(m); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("remove %s left by an interrupted commit: %w", m, err)
+			}
+		}
+	}
+	return nil
 }

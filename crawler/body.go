@@ -15,6 +15,8 @@ import (
 var (
 	errReplacementChar = errors.New("body contains U+FFFD replacement characters, so some text was lost before or during decoding")
 	errInvalidUTF8     = errors.New("body is not valid UTF-8")
+	errMislabeledUTF8  = errors.New("body is valid UTF-8 with non-ASCII characters, so the declared charset is likely wrong " +
+		"and decoding with it would garble the text")
 )
 
 // decodeText returns raw as UTF-8 text, decoded from the charset named in
@@ -22,11 +24,20 @@ var (
 // the WHATWG Encoding Standard does, so "ISO-8859-1" selects windows-1252, a
 // superset for printable text. The result is rejected if it is invalid
 // UTF-8 or contains U+FFFD, because either means that text was lost.
+//
+// A body declared in another charset that is nevertheless valid UTF-8 with
+// non-ASCII bytes is rejected too: decoding it would turn "é" into "Ã©"
+// without any U+FFFD, and French text in a single-byte charset practically
+// never forms valid multi-byte UTF-8 sequences. The body is not guessed to
+// be UTF-8 either, because the archive keeps what the site declared.
 func decodeText(raw []byte, contentType string) ([]byte, error) {
 	text := raw
 
 	label := charsetOf(contentType)
 	if label != "" && !isUTF8Label(label) {
+		if utf8.Valid(raw) && hasNonASCII(raw) {
+			return nil, fmt.Errorf("charset %q of Content-Type %q: %w", label, contentType, errMislabeledUTF8)
+		}
 		enc, err := htmlindex.Get(label)
 		if err != nil {
 			return nil, fmt.Errorf("charset %q of Content-Type %q: %w", label, contentType, err)
@@ -45,6 +56,27 @@ func decodeText(raw []byte, contentType string) ([]byte, error) {
 	}
 
 	return bytes.TrimPrefix(text, []byte("\uFEFF")), nil
+}
+
+func hasNonASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
+}
+
+// isHTML reports whether a response is an HTML page: its media type says
+// so, or its text opens with '<', which no JSON value does.
+func isHTML(contentType string, text []byte) bool {
+	media, _, _ := mime.ParseMediaType(contentType)
+	if media == "text/html" || media == "application/xhtml+xml" {
+		return true
+	}
+
+	trimmed := bytes.TrimLeft(text, " \t\r\n")
+	return len(trimmed) > 0 && trimmed[0] == '<'
 }
 
 func charsetOf(contentType string) string {

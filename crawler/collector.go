@@ -17,13 +17,14 @@ const (
 	ctxStatus   = "status"
 )
 
-// newCollector returns a fresh colly collector for one crawl. It obeys
-// robots.txt and stays on the host of cfg.BaseURL. It may revisit a URL,
+// newCollector returns a fresh colly collector for one crawl. It stays on
+// the host of cfg.BaseURL. colly's robots.txt check is off, because the
+// fetcher reads robots.txt once before the crawl and tests every URL itself. It may revisit a URL,
 // because the fetcher retries by requesting it again. It hands every
 // response, whatever its status, to the fetcher through the request's
 // colly.Context.
 //
-// NOTE: colly checks robots.txt for the requested URL only, not for the
+// NOTE: robots.txt is tested for the requested URL only, not for the
 // target of a redirect on the same host.
 func newCollector(ctx context.Context, cfg Config, rec *recorder) (*colly.Collector, error) {
 	u, err := url.Parse(cfg.BaseURL)
@@ -33,14 +34,14 @@ func newCollector(ctx context.Context, cfg Config, rec *recorder) (*colly.Collec
 
 	// The settings are assigned after NewCollector, because NewCollector
 	// lets COLLY_* environment variables override its options, and a crawl
-	// must not lose robots.txt or its body cap to the environment.
+	// must not lose its settings, such as its body cap, to the environment.
 	c := colly.NewCollector()
 	c.UserAgent = cfg.UserAgent
 	c.AllowedDomains = []string{u.Hostname()}
 	c.DisallowedDomains = nil
 	c.AllowURLRevisit = true
 	c.ParseHTTPErrorResponse = true
-	c.IgnoreRobotsTxt = false
+	c.IgnoreRobotsTxt = true
 	c.DetectCharset = false
 	c.CacheDir = ""
 	c.MaxDepth = 0

@@ -178,6 +178,8 @@ func TestDecodeText(t *testing.T) {
 		{"invalid utf-8", "m\xe9nag\xe8res", "application/json", "", true},
 		{"replacement char", "m\uFFFDnag", "application/json", "", true},
 		{"unknown charset", "{}", "application/json; charset=x-unknown", "", true},
+		{"utf-8 declared latin-1", "ménagères", "application/json; charset=ISO-8859-1", "", true},
+		{"ascii declared latin-1", "{}", "application/json; charset=ISO-8859-1", "{}", false},
 	}
 
 	for _, tt := range tests {

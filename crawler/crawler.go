@@ -18,7 +18,11 @@ import (
 //
 // The Result comes back whenever the crawl started. When any request still
 // failed after its retries the error is a *FailedError (matched by
-// ErrCrawlFailed) and the Result is incomplete. When ctx is canceled the
+// ErrCrawlFailed) and the Result is incomplete. When robots.txt returns 429
+// or a 5xx status, or cannot be fetched, after the configured attempts, no
+// other request is made and the error is a *RobotsError, matched by both
+// ErrRobotsUnavailable and ErrCrawlFailed. A robots.txt request that gets
+// another 4xx status disallows nothing. When ctx is canceled the
 // crawl stops, the requests in flight are aborted, and the error wraps
 // ctx.Err(). Crawl then returns within about one Delay, because colly's
 // pause after a request does not watch ctx.
@@ -35,6 +39,14 @@ func Crawl(ctx context.Context, cfg Config) (*Result, error) {
 
 	res := &Result{Source: cfg.Source, BaseURL: cfg.BaseURL, Started: time.Now()}
 	f.log.Info("crawl started", "base_url", cfg.BaseURL, "parallel", cfg.Parallel, "delay_ms", cfg.Delay.Milliseconds())
+
+	f.robots, err = f.fetchRobots(ctx)
+	if err != nil {
+		f.close()
+		f.finish(res)
+		f.log.Error("robots.txt unavailable; run skipped", "url", cfg.BaseURL+"/robots.txt", "error", err)
+		return res, err
+	}
 
 	switch cfg.Source {
 	case SourceLegacy:

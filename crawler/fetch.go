@@ -32,6 +32,7 @@ type fetcher struct {
 	base     *http.Transport
 	log      *slog.Logger
 	progress *progress
+	robots   *robotsRules // set by Crawl before the first request
 
 	requests, retries, bytes, failures atomic.Int64
 	retryWarnings                      atomic.Int64
@@ -182,6 +183,10 @@ func (f *fetcher) logRetry(out Outcome, a attempt, wait time.Duration) {
 
 // try makes one HTTP attempt and classifies how it ended.
 func (f *fetcher) try(ctx context.Context, url string) attempt {
+	if !f.robots.allowed(url) {
+		return attempt{err: errors.New("disallowed by the site's robots.txt, so not requested")}
+	}
+
 	cctx := colly.NewContext()
 	hdr := http.Header{"Accept": {"application/json"}}
 	err := f.c.Request(http.MethodGet, url, nil, cctx, hdr)
@@ -212,8 +217,6 @@ func (f *fetcher) classifyError(err error, received bool, body rawBody) attempt 
 	a := attempt{raw: body.data, err: err}
 
 	switch {
-	case errors.Is(err, colly.ErrRobotsTxtBlocked):
-		a.err = fmt.Errorf("disallowed by the site's robots.txt, so not requested: %w", err)
 	case errors.Is(err, colly.ErrForbiddenDomain):
 		a.err = fmt.Errorf("redirected off the source host: %w", err)
 	case received:
@@ -243,6 +246,12 @@ func (f *fetcher) check(resp *colly.Response, body rawBody) attempt {
 		a.wait, a.waitOK = retryAfter(*resp.Headers, time.Now())
 		return a
 	}
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		// colly v2.3.0 follows 10 redirects, then returns the last one.
+		a.err = fmt.Errorf("unexpected status %d %s (want 200): redirect loop or more than 10 redirects, last to %q",
+			resp.StatusCode, http.StatusText(resp.StatusCode), resp.Headers.Get("Location"))
+		return a
+	}
 	if resp.StatusCode != http.StatusOK {
 		a.err = fmt.Errorf("unexpected status %d %s (want 200)", resp.StatusCode, http.StatusText(resp.StatusCode))
 		return a
@@ -258,9 +267,19 @@ func (f *fetcher) check(resp *colly.Response, body rawBody) attempt {
 		return a
 	}
 
-	text, err := decodeText(body.data, resp.Headers.Get("Content-Type"))
+	ctype := resp.Headers.Get("Content-Type")
+	text, err := decodeText(body.data, ctype)
 	if err != nil {
 		a.err = err
+		return a
+	}
+
+	// A 200 HTML page where JSON is expected is most often a maintenance
+	// or proxy error page, a transient condition of the site, so it is
+	// retried like a 503 before it fails the request.
+	if isHTML(ctype, text) {
+		a.err = fmt.Errorf("HTML page instead of JSON (Content-Type %q, body starts with %q), such as a maintenance page", ctype, preview(text))
+		a.retry = true
 		return a
 	}
 	a.text = text

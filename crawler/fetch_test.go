@@ -168,7 +168,7 @@ func TestCrawlRejectsBadResponse(t *testing.T) {
 		body    string
 		wantErr string
 	}{
-		{"html page", 200, "text/html", "<!DOCTYPE html><html><body>Maintenance</body></html>", "want a JSON object"},
+		{"mislabeled utf-8", 200, "application/json; charset=ISO-8859-1", collectesBody(1, "Ordures ménagères", `["Lundi"]`, "null"), "declared charset is likely wrong"},
 		{"empty body", 200, "application/json", "", "empty body"},
 		{"no content", 204, "", "", "unexpected status 204"},
 		{"created", 201, "application/json", good, "unexpected status 201"},

@@ -6,9 +6,8 @@ import (
 )
 
 // runAll fetches jobs with at most cfg.Parallel in flight and returns their
-// outcomes in job order. The first job runs alone, so that robots.txt is
-// fetched once before the others start. A job not started when ctx is
-// canceled still gets its outcome, marked canceled.
+// outcomes in job order. A job not started when ctx is canceled still gets
+// its outcome, marked canceled.
 func (f *fetcher) runAll(ctx context.Context, jobs []job) ([]Outcome, error) {
 	f.progress.planned(len(jobs))
 
@@ -18,12 +17,9 @@ func (f *fetcher) runAll(ctx context.Context, jobs []job) ([]Outcome, error) {
 		return outs, nil
 	}
 
-	outs[0], _ = f.get(ctx, jobs[0])
-	done[0] = true
-
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range min(f.cfg.Parallel, len(jobs)-1) {
+	for range min(f.cfg.Parallel, len(jobs)) {
 		wg.Go(func() {
 			for i := range next {
 				outs[i], _ = f.get(ctx, jobs[i])
@@ -43,12 +39,12 @@ func (f *fetcher) runAll(ctx context.Context, jobs []job) ([]Outcome, error) {
 	return outs, ctx.Err()
 }
 
-// feed sends the job indexes 1 to n-1 on next until ctx is done, then closes
+// feed sends the job indexes 0 to n-1 on next until ctx is done, then closes
 // next.
 func (f *fetcher) feed(ctx context.Context, next chan<- int, n int) {
 	defer close(next)
 
-	for i := 1; i < n; i++ {
+	for i := range n {
 		if ctx.Err() != nil {
 			return
 		}

@@ -71,7 +71,7 @@ func confirmDrop(dir, head, reason string, now time.Time) (bool, error) {
 	return false, writeFileAtomic(path, pending)
 }
 
-// clearDrop forgets a pending drop: the crawl that followed it did not
+// clearDrop removes the record of a pending drop: the crawl that followed it did not
 // confirm it, or it was committed.
 func clearDrop(dir string) error {
 	err := os.Remove(filepath.Join(dir, pendingName))
@@ -104,5 +104,18 @@ func writeFileAtomic(path string, v any) error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return os.Rename(tmp.Name(), path)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }

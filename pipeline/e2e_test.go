@@ -230,7 +230,7 @@ func hasWarning(warnings []snapshot.Warning, word string) bool {
 	return false
 }
 
-// failing serves h but answers 503 to the listed paths.
+// failing serves h but returns 503 for the listed paths.
 func failing(h http.Handler, paths ...string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		for _, p := range paths {

@@ -15,7 +15,8 @@ import (
 // is in the commit's reports.
 const maxBodyLines = 40
 
-// tree is the content of a commit and what it says about HEAD.
+// tree is the content of a commit, its report against HEAD, and whether
+// its data files differ from HEAD's.
 type tree struct {
 	tree        archive.Files
 	report      diff.Report
@@ -56,7 +57,7 @@ func Files(prev *Previous, crawled *crawler.Result, s *snapshot.Snapshot, warnin
 			stale[k] = true
 		}
 		// A stale address keeps its previous rules, so it has no change to
-		// report; the filter makes sure nothing is ever said about it.
+		// report; the filter makes sure no change is ever reported for it.
 		t.report = diff.Compare(prev.Snapshot, s).Filter(func(c diff.Change) bool { return !stale[c.AdresseKey] })
 		t.report.From = prev.Commit.Hash
 		t.dataChanged = !sameData(prev.Data, out)

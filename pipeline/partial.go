@@ -12,7 +12,8 @@ import (
 // that still commits, the failed addresses keeping their previous rules.
 const DefaultMaxFailed = 0.05
 
-// partial is what a crawl with failed address requests may still commit:
+// partial is the part of a crawl with failed address requests that may
+// still be committed:
 // the addresses carried from HEAD with their raw bodies, and the new
 // addresses left out until they are fetched.
 type partial struct {

@@ -52,7 +52,7 @@ func (o Options) maxFailed() float64 {
 	return o.MaxFailed
 }
 
-// Result is what a run did.
+// Result is the outcome of one run.
 type Result struct {
 	Crawl    *crawler.Result
 	Snapshot *snapshot.Snapshot
@@ -69,7 +69,7 @@ type Result struct {
 	Stale   []snapshot.StaleAddress
 	LeftOut []snapshot.LeftOutAddress
 	// Awaiting is set when the crawl lost much of HEAD at once: nothing was
-	// committed, and the next crawl commits the drop only if it sees it too.
+	// committed, and the next crawl commits the drop only if it finds it too.
 	Awaiting string
 }
 
@@ -179,7 +179,7 @@ func maintain(opt Options) {
 }
 
 // checkDrop holds back a snapshot that lost much of HEAD at once until a
-// second consecutive crawl sees the same loss. It returns the reason of a
+// second consecutive crawl finds the same loss. It returns the reason of a
 // drop that this crawl confirms.
 func checkDrop(dir string, prev *Previous, res *Result) (string, error) {
 	if prev == nil {

@@ -15,7 +15,7 @@ import (
 	"github.com/collecte-cacem/collecte/snapshot"
 )
 
-// Result is what Archive found.
+// Result is the outcome of Archive: the commits checked and the faults found.
 type Result struct {
 	Commits  int
 	Problems []string

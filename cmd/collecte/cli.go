@@ -28,7 +28,9 @@ const exitStatusHelp = `
 Exit status:
   0   success
   1   error: archive, file or network failure, invalid revision
-  2   crawl failed: a request still failed after its retries; nothing was committed
+  2   crawl failed: a list request, the first crawl or too many addresses still
+      failed after their retries, or robots.txt was unavailable so the run was
+      skipped; nothing was committed
   3   the archive is locked by another collecte process
   4   crawl: the site lost much of HEAD at once; nothing was committed, and
       the next crawl commits the drop only if it sees it too

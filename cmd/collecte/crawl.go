@@ -86,7 +86,7 @@ func runCrawl(ctx context.Context, e *env, args []string) error {
 }
 
 // errAwaiting maps a held-back drop to its exit status; printRun has
-// already said what happened.
+// already printed the reason.
 var errAwaiting = errors.New("awaiting confirmation")
 
 // crawlInto opens the archive and runs the pipeline once.
