@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/collecte-cacem/collecte/feed"
+	"github.com/collecte-cacem/collecte/statefile"
 )
 
 // maxEvents is the number of operator events kept, newest first.
@@ -84,32 +84,11 @@ func (st *stateStore) update(change func(s *runState)) error {
 	return writeAtomic(st.path, st.s)
 }
 
-// writeAtomic writes v as JSON to a temporary file, syncs it and renames
-// it over path, so a crash leaves the old or the new state.
+// writeAtomic writes v as JSON so that a crash leaves the old or the new
+// state.
 func writeAtomic(path string, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode daemon state: %w", err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".collecte-daemon-*.tmp")
-	if err != nil {
-		return fmt.Errorf("write daemon state: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write daemon state %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("sync daemon state %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write daemon state %s: %w", tmp.Name(), err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("replace daemon state %s: %w", path, err)
+	if err := statefile.WriteJSON(path, v); err != nil {
+		return fmt.Errorf("save daemon state: %w", err)
 	}
 	return nil
 }

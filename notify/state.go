@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/collecte-cacem/collecte/statefile"
 )
 
 // stateVersion is the format version of the state file.
@@ -80,48 +81,11 @@ func loadState(path string) (*state, error) {
 	return s, nil
 }
 
-// save writes the state atomically: a temporary file in the same directory,
-// fsync, rename over path, then fsync of the directory, so a crash leaves
-// either the old or the new state, never a mix.
+// save writes the state atomically, so a crash leaves either the old or
+// the new state, never a mix.
 func (s *state) save(path string) error {
-	data, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode notify state: %w", err)
-	}
-	data = append(data, '\n')
-
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write notify state: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write notify state %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("sync notify state %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close notify state %s: %w", tmp.Name(), err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("replace notify state %s: %w", path, err)
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("open state directory %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync state directory %s: %w", dir, err)
+	if err := statefile.WriteJSON(path, s); err != nil {
+		return fmt.Errorf("save notify state: %w", err)
 	}
 	return nil
 }

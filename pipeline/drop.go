@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/collecte-cacem/collecte/snapshot"
+	"github.com/collecte-cacem/collecte/statefile"
 )
 
 // DropShare is the share of HEAD's addresses whose sudden disappearance
@@ -68,7 +69,7 @@ func confirmDrop(dir, head, reason string, now time.Time) (bool, error) {
 	}
 
 	pending = pendingDrop{Head: head, Reason: reason, Detected: now}
-	return false, writeFileAtomic(path, pending)
+	return false, statefile.WriteJSON(path, pending)
 }
 
 // clearDrop removes the record of a pending drop: the crawl that followed it did not
@@ -79,43 +80,4 @@ func clearDrop(dir string) error {
 		return fmt.Errorf("remove pending drop: %w", err)
 	}
 	return nil
-}
-
-// writeFileAtomic writes v as JSON to path through a synced temporary file
-// renamed over it, so a crash leaves the old or the new content.
-func writeFileAtomic(path string, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return syncDir(filepath.Dir(path))
-}
-
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
