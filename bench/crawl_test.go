@@ -1,0 +1,120 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+
+	"github.com/collecte-cacem/collecte/archive"
+	"github.com/collecte-cacem/collecte/crawler"
+	"github.com/collecte-cacem/collecte/pipeline"
+)
+
+// BenchmarkCrawl compares, at parallelism 1 and 8, a full run of the
+// pipeline (crawl, normalise, commit into a fresh archive) with the plain
+// net/http client fetching and decoding the same URLs, and with the crawl
+// alone. All cases run in one process against one replay server; with
+// -count, go test repeats each case count times before the next case.
+func BenchmarkCrawl(b *testing.B) {
+	l := mustLegacy2021(b)
+	srv, _ := serveLegacy(b, l)
+
+	for _, parallel := range []int{1, 8} {
+		b.Run(fmt.Sprintf("p%d/plain", parallel), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				n, err := plainCrawl(context.Background(), srv.URL, parallel)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if n != len(l.Adresses) {
+					b.Fatalf("plain client decoded %d addresses, want %d", n, len(l.Adresses))
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("p%d/crawler", parallel), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				res, err := crawler.Crawl(context.Background(), crawlConfig(crawler.SourceLegacy, srv.URL, parallel))
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(res.Raw) != len(l.Adresses)+3 {
+					b.Fatalf("crawl kept %d raw bodies, want %d", len(res.Raw), len(l.Adresses)+3)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("p%d/pipeline", parallel), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				runIntoFreshArchive(b, srv.URL, parallel, len(l.Adresses))
+			}
+		})
+	}
+}
+
+// runIntoFreshArchive runs the pipeline once into a new archive, the archive's
+// creation and removal left out of the timing.
+func runIntoFreshArchive(b *testing.B, url string, parallel, addresses int) {
+	b.StopTimer()
+	dir, err := os.MkdirTemp("", "collecte-bench-crawl-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	b.StartTimer()
+
+	a, err := archive.Open(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	res, err := pipeline.Run(context.Background(), pipeline.Options{
+		Crawler: crawlConfig(crawler.SourceLegacy, url, parallel),
+		Archive: a,
+		Author:  archive.Signature{Name: "bench", Email: "bench@localhost"},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if !res.Changed || len(res.Snapshot.Addresses) != addresses {
+		b.Fatalf("run changed %v with %d addresses, want a commit of %d", res.Changed, len(res.Snapshot.Addresses), addresses)
+	}
+	b.StopTimer()
+}
+
+// BenchmarkCrawlBinary runs the built `collecte crawl --parallel 8 --delay 0`
+// against the replay into a fresh archive and reports the peak resident set
+// of the process (ru_maxrss) as peak-RSS-MB.
+func BenchmarkCrawlBinary(b *testing.B) {
+	bin := buildCollecte(b)
+	srv, _ := serveLegacy(b, mustLegacy2021(b))
+
+	var peak int64
+	for i := 0; i < b.N; i++ {
+		dir := filepath.Join(b.TempDir(), "archive")
+		cmd := exec.Command(bin, "crawl", "--archive", dir, "--url", srv.URL,
+			"--parallel", "8", "--delay", "0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("collecte crawl: %v\n%s", err, out)
+		}
+		rusage, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+		if !ok {
+			b.Skip("no rusage on this system")
+		}
+		peak = max(peak, rusage.Maxrss) // KiB on Linux
+	}
+	b.ReportMetric(float64(peak)/1024, "peak-RSS-MB")
+}
+
+// buildCollecte builds cmd/collecte into a temporary directory.
+func buildCollecte(b *testing.B) string {
+	b.Helper()
+
+	bin := filepath.Join(b.TempDir(), "collecte")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/collecte-cacem/collecte/cmd/collecte")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("go build collecte: %v\n%s", err, out)
+	}
+	return bin
+}
