@@ -12,29 +12,48 @@ import (
 // kinds) and stream (in snapshot.StreamLess order). Comparing the folded
 // names first keeps "SCHOELCHER" and "Schoelcher" in one group.
 func sortChanges(changes []Change) {
-	slices.SortStableFunc(changes, compareChanges)
+	// Fold each change's names once, not at every comparison.
+	keyed := make([]sortableChange, len(changes))
+	for i, c := range changes {
+		keyed[i] = sortableChange{
+			change:   c,
+			commune:  snapshot.Fold(c.Commune),
+			quartier: snapshot.Fold(c.Quartier),
+			voie:     snapshot.Fold(c.Voie),
+		}
+	}
+	slices.SortStableFunc(keyed, compareChanges)
+	for i, k := range keyed {
+		changes[i] = k.change
+	}
 }
 
-func compareChanges(a, b Change) int {
+// sortableChange is a change with its folded names.
+type sortableChange struct {
+	change                  Change
+	commune, quartier, voie string
+}
+
+func compareChanges(a, b sortableChange) int {
 	return cmp.Or(
 		compareNames(a, b),
-		cmp.Compare(a.AdresseKey, b.AdresseKey),
-		cmp.Compare(kindRank(a.Kind), kindRank(b.Kind)),
-		cmp.Compare(a.Kind, b.Kind),
-		compareStreams(a.Flux, b.Flux),
+		cmp.Compare(a.change.AdresseKey, b.change.AdresseKey),
+		cmp.Compare(kindRank(a.change.Kind), kindRank(b.change.Kind)),
+		cmp.Compare(a.change.Kind, b.change.Kind),
+		compareStreams(a.change.Flux, b.change.Flux),
 	)
 }
 
 // compareNames orders two changes by their folded names, then by their names
 // as published.
-func compareNames(a, b Change) int {
+func compareNames(a, b sortableChange) int {
 	return cmp.Or(
-		cmp.Compare(snapshot.Fold(a.Commune), snapshot.Fold(b.Commune)),
-		cmp.Compare(snapshot.Fold(a.Quartier), snapshot.Fold(b.Quartier)),
-		cmp.Compare(snapshot.Fold(a.Voie), snapshot.Fold(b.Voie)),
-		cmp.Compare(a.Commune, b.Commune),
-		cmp.Compare(a.Quartier, b.Quartier),
-		cmp.Compare(a.Voie, b.Voie),
+		cmp.Compare(a.commune, b.commune),
+		cmp.Compare(a.quartier, b.quartier),
+		cmp.Compare(a.voie, b.voie),
+		cmp.Compare(a.change.Commune, b.change.Commune),
+		cmp.Compare(a.change.Quartier, b.change.Quartier),
+		cmp.Compare(a.change.Voie, b.change.Voie),
 	)
 }
 

@@ -68,3 +68,20 @@ func FuzzParseWeeks(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFoldASCII checks that the ASCII fast path of Fold gives what the
+// general one does.
+func FuzzFoldASCII(f *testing.F) {
+	for _, s := range []string{"Rue  Louis Blanc ", " HYPER CENTRE-VILLE", "a", "", "A  B"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fast, ok := foldASCII(s)
+		if !ok {
+			return
+		}
+		if slow := foldUnicode(s); fast != slow {
+			t.Errorf("Fold(%q): ASCII path %q, general path %q", s, fast, slow)
+		}
+	})
+}

@@ -104,6 +104,11 @@ func DayName(d time.Weekday) string {
 // ParseDay parses a French weekday name without regard to case, accents and
 // surrounding whitespace.
 func ParseDay(name string) (time.Weekday, bool) {
+	for i, n := range dayNames {
+		if n == name {
+			return time.Weekday(i), true
+		}
+	}
 	folded := Fold(name)
 	for i, n := range dayNames {
 		if Fold(n) == folded {
@@ -143,6 +148,14 @@ func weeksRank(w Weeks) int {
 // run of whitespace turned into one space, with none at either end. The œ,
 // æ and ß ligatures are spelled out, so "Schœlcher" folds as "schoelcher".
 func Fold(s string) string {
+	if folded, ok := foldASCII(s); ok {
+		return folded
+	}
+	return foldUnicode(s)
+}
+
+// foldUnicode is Fold for any string.
+func foldUnicode(s string) string {
 	var b strings.Builder
 	space := false
 	for _, r := range norm.NFD.String(s) {
@@ -183,3 +196,22 @@ func Slug(s string) string {
 }
 
 var ligatures = strings.NewReplacer("œ", "oe", "æ", "ae", "ß", "ss")
+
+// foldASCII folds s without Unicode normalisation when it is printable
+// ASCII, the common case of street names, and reports false otherwise.
+func foldASCII(s string) (string, bool) {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= 0x7f {
+			return "", false
+		}
+		if c >= 'A' && c <= 'Z' || c == ' ' && (i == 0 || i == len(s)-1 || s[i+1] == ' ') {
+			clean = false
+		}
+	}
+	if clean {
+		return s, true
+	}
+	return strings.Join(strings.Fields(strings.ToLower(s)), " "), true
+}
