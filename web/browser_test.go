@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -18,19 +19,41 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// The browser tests drive a real Chromium through the DevTools protocol.
-// They run only when COLLECTE_BROWSER names the browser binary, such as
-// /usr/bin/chromium from Debian's chromium package, and save their
-// screenshots under COLLECTE_SCREENSHOTS, or a temporary directory when it
-// is unset.
+// The browser tests drive a real Chromium through the DevTools protocol:
+// the binary that COLLECTE_BROWSER names, else chromium or chromium-browser
+// from the PATH (Debian's chromium package installs /usr/bin/chromium).
+// They save their screenshots under COLLECTE_SCREENSHOTS, or a temporary
+// directory when it is unset.
 
-// browser starts a headless Chromium with a fresh profile, or skips the
-// test when COLLECTE_BROWSER is unset.
+// browserNames are the executables tried, in order, when COLLECTE_BROWSER
+// is unset.
+var browserNames = []string{"chromium", "chromium-browser", "google-chrome"}
+
+// findBrowser returns the browser binary to drive, or "" when none is
+// installed.
+func findBrowser() string {
+	if bin := os.Getenv("COLLECTE_BROWSER"); bin != "" {
+		return bin
+	}
+	for _, name := range browserNames {
+		if bin, err := exec.LookPath(name); err == nil {
+			return bin
+		}
+	}
+	return ""
+}
+
+// browser starts a headless Chromium with a fresh profile. Without a
+// browser it skips the test, except under CI=true, where a missing browser
+// is an installation error that must not pass unnoticed.
 func browser(t *testing.T) context.Context {
 	t.Helper()
-	bin := os.Getenv("COLLECTE_BROWSER")
-	if bin == "" {
-		t.Skip("browser test skipped: set COLLECTE_BROWSER=/usr/bin/chromium to run it")
+	bin := findBrowser()
+	switch {
+	case bin == "" && os.Getenv("CI") == "true":
+		t.Fatal("no browser found although CI=true: install Debian's chromium package or set COLLECTE_BROWSER")
+	case bin == "":
+		t.Skip("browser test skipped: no chromium on the PATH; install Debian's chromium package or set COLLECTE_BROWSER")
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(bin),
