@@ -113,4 +113,3 @@ func (c *checker) object(hash plumbing.Hash, want plumbing.ObjectType) bool {
 	}
 	return h.Sum() == hash
 }
-
