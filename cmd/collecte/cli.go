@@ -33,7 +33,8 @@ Exit status:
       skipped; nothing was committed
   3   the archive is locked by another collecte process
   4   crawl: the site lost much of HEAD at once; nothing was committed, and
-      the next crawl commits the drop only if it sees it too
+      the next crawl commits the drop only if it loses exactly the same
+      addresses and streams
   64  invalid command line
 `
 
