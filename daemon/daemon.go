@@ -17,6 +17,7 @@ import (
 	"net"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -75,6 +76,10 @@ type daemon struct {
 
 	// root is the root context, which the runs started by POST /run use.
 	root context.Context
+
+	// runAtStart is true from start-up with run_at_start until a job of
+	// the scheduler takes it, so that run is logged with trigger "start".
+	runAtStart atomic.Bool
 
 	// running is held by the run in flight, so that a scheduled run and a
 	// POST /run never overlap.
@@ -152,7 +157,7 @@ func start(cfg *config.Config, opt Options) (*daemon, func(), error) {
 	}
 
 	d := &daemon{cfg: cfg, opt: opt, base: log, log: log.With("component", "daemon"), archive: a,
-		schedule: schedule, metrics: newMetrics()}
+		schedule: schedule, metrics: newMetrics(a.Dir())}
 	if err := d.open(); err != nil {
 		unlock()
 		return nil, nil, err

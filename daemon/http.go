@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/collecte-cacem/collecte/feed"
+	"github.com/collecte-cacem/collecte/pipeline"
 	"github.com/collecte-cacem/collecte/web"
 )
 
@@ -79,9 +80,21 @@ type health struct {
 	LastSuccess time.Time `json:"last_success,omitzero"`
 	Commit      string    `json:"commit,omitempty"`
 	Error       string    `json:"error,omitempty"`
-	// Healthy is true when the last run succeeded less than two schedule
-	// periods (plus the jitter) ago.
+	// PendingDrop is the sudden drop awaiting confirmation, if any.
+	PendingDrop *pendingHealth `json:"pending_drop,omitempty"`
+	// Healthy is true when the last run succeeded, or held a drop back,
+	// and the last success is less than two schedule periods (plus the
+	// jitter) old.
 	Healthy bool `json:"healthy"`
+}
+
+// pendingHealth sums up a pending drop in the /healthz body.
+type pendingHealth struct {
+	Reason        string    `json:"reason"`
+	Detected      time.Time `json:"detected"`
+	Head          string    `json:"head"`
+	LostAddresses int       `json:"lost_addresses"`
+	LostStreams   []string  `json:"lost_streams"`
 }
 
 func (d *daemon) healthz(w http.ResponseWriter, r *http.Request) {
@@ -89,6 +102,7 @@ func (d *daemon) healthz(w http.ResponseWriter, r *http.Request) {
 	h := health{Status: s.Status, LastRun: s.LastRun, LastSuccess: s.LastSuccess,
 		Commit: s.Commit, Error: s.Error}
 	h.Healthy = d.healthy(s, time.Now())
+	h.PendingDrop = d.pendingHealth()
 
 	code := http.StatusOK
 	if !h.Healthy {
@@ -97,10 +111,28 @@ func (d *daemon) healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, code, h)
 }
 
-// healthy reports whether the last run succeeded within two schedule
-// periods, plus the jitter, before now.
+// pendingHealth reads the drop awaiting confirmation, or returns nil when
+// none is pending or the record is unreadable, which it logs.
+func (d *daemon) pendingHealth() *pendingHealth {
+	drop, err := pipeline.ReadPending(d.archive.Dir())
+	if err != nil {
+		d.log.Error("read pending drop for /healthz", "error", err)
+		return nil
+	}
+	if drop == nil {
+		return nil
+	}
+	return &pendingHealth{Reason: drop.Reason, Detected: drop.Detected, Head: drop.Head,
+		LostAddresses: len(drop.Addresses), LostStreams: drop.Streams}
+}
+
+// healthy reports whether the last run succeeded or held a drop back, and
+// the last success is within two schedule periods, plus the jitter, before
+// now. A held-back drop keeps the daemon healthy because the site responded
+// and HEAD is still served, but drops held back run after run leave
+// last_success behind until the daemon turns unhealthy.
 func (d *daemon) healthy(s runState, now time.Time) bool {
-	if s.Status != statusOK || s.LastSuccess.IsZero() {
+	if s.Status != statusOK && s.Status != statusAwaiting || s.LastSuccess.IsZero() {
 		return false
 	}
 	limit := 2*period(d.schedule, now.In(d.cfg.Location)) + d.cfg.Jitter
@@ -127,7 +159,7 @@ func (d *daemon) runNow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	switch err := d.tryRun(d.root, "http"); {
+	switch err := d.tryRun(d.root, triggerHTTP); {
 	case errors.Is(err, errBusy):
 		writeJSON(w, http.StatusConflict, map[string]string{"error": err.Error()})
 		return

@@ -24,6 +24,8 @@ func TestHealthy(t *testing.T) {
 		{"success within two days", runState{Status: statusOK, LastSuccess: now.Add(-47 * time.Hour)}, true},
 		{"success too old", runState{Status: statusOK, LastSuccess: now.Add(-49 * time.Hour)}, false},
 		{"last run failed", runState{Status: statusFailed, LastSuccess: now.Add(-time.Hour)}, false},
+		{"drop held back", runState{Status: statusAwaiting, LastSuccess: now.Add(-time.Hour)}, true},
+		{"drops held back too long", runState{Status: statusAwaiting, LastSuccess: now.Add(-49 * time.Hour)}, false},
 		{"never run", runState{Status: statusNever}, false},
 	}
 	for _, tt := range tests {
