@@ -96,8 +96,9 @@ type daemon struct {
 // Run starts the daemon and blocks until ctx ends, then stops taking work,
 // lets the run in flight abort through ctx, and shuts the HTTP server
 // down. It fails at start-up when the archive is locked by another process
-// (an *archive.LockedError), the schedule is invalid, or the HTTP address
-// cannot be bound.
+// (an *archive.LockedError), the schedule or the mail settings are invalid
+// (an error matching config.ErrInvalid), or the HTTP address cannot be
+// bound.
 func Run(ctx context.Context, cfg *config.Config, opt Options) error {
 	d, unlock, err := start(cfg, opt)
 	if err != nil {
@@ -139,7 +140,7 @@ func start(cfg *config.Config, opt Options) (*daemon, func(), error) {
 	}
 	schedule, err := config.ParseSchedule(cfg.Schedule)
 	if err != nil {
-		return nil, nil, fmt.Errorf("invalid schedule %q: %w", cfg.Schedule, err)
+		return nil, nil, config.Invalid(fmt.Errorf("invalid schedule %q: %w", cfg.Schedule, err))
 	}
 
 	a, err := archive.Open(cfg.Archive)

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 
 	"github.com/collecte-cacem/collecte/archive"
+	"github.com/collecte-cacem/collecte/config"
 	"github.com/collecte-cacem/collecte/feed"
 	"github.com/collecte-cacem/collecte/notify"
 	"github.com/collecte-cacem/collecte/pipeline"
@@ -56,14 +57,18 @@ func (d *daemon) newNotifier() (*notify.Notifier, error) {
 	for i, w := range d.cfg.Watchers {
 		watchers[i] = notify.Watcher{Email: w.Email, Selection: w.Selection}
 	}
-	return notify.New(notify.Options{
+	opt := notify.Options{
 		SMTP:      s,
 		Watchers:  watchers,
 		PublicURL: d.cfg.PublicURL,
 		StatePath: filepath.Join(d.archive.Dir(), NotifyStateFile),
 		Logger:    d.base,
 		Location:  d.cfg.Location,
-	})
+	}
+	if err := opt.Validate(); err != nil {
+		return nil, config.Invalid(err)
+	}
+	return notify.New(opt)
 }
 
 // deliverPending runs Deliver once before the first crawl, so that new

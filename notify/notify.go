@@ -79,14 +79,19 @@ type Notifier struct {
 	state *state
 }
 
-// New checks opt and loads the state file. It fails on an invalid e-mail
-// address, naming it, and on credentials that would cross the network
-// without TLS.
-func New(opt Options) (*Notifier, error) {
+// Validate checks the settings of opt, as New does before it reads the
+// state file. It fails on an invalid e-mail address, naming it, and on
+// credentials that would cross the network without TLS.
+func (opt Options) Validate() error {
 	if err := opt.SMTP.validate(len(opt.Watchers) > 0); err != nil {
-		return nil, err
+		return err
 	}
-	if err := validateWatchers(opt.Watchers); err != nil {
+	return validateWatchers(opt.Watchers)
+}
+
+// New checks opt with Validate and loads the state file.
+func New(opt Options) (*Notifier, error) {
+	if err := opt.Validate(); err != nil {
 		return nil, err
 	}
 	watchers := make([]Watcher, len(opt.Watchers))
