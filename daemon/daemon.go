@@ -59,6 +59,10 @@ type Options struct {
 	// SMTP adjusts the mail server settings, such as the trusted TLS roots.
 	// Nil changes nothing.
 	SMTP func(s *notify.SMTP)
+
+	// Notify adjusts the options of the watchers' e-mails after SMTP, such
+	// as the retry backoff in tests. Nil changes nothing.
+	Notify func(o *notify.Options)
 }
 
 // daemon is the state shared by the scheduler, the runs and the HTTP
@@ -73,6 +77,7 @@ type daemon struct {
 	metrics  *metrics
 	notifier *notify.Notifier
 	state    *stateStore
+	retry    *retryTimer
 
 	// root is the root context, which the runs started by POST /run use.
 	root context.Context
@@ -121,6 +126,7 @@ func Run(ctx context.Context, cfg *config.Config, opt Options) error {
 	}
 
 	d.deliverPending(ctx)
+	go d.retryLoop(ctx)
 	c := d.startCron(ctx)
 
 	select {
@@ -158,7 +164,7 @@ func start(cfg *config.Config, opt Options) (*daemon, func(), error) {
 	}
 
 	d := &daemon{cfg: cfg, opt: opt, base: log, log: log.With("component", "daemon"), archive: a,
-		schedule: schedule, metrics: newMetrics(a.Dir())}
+		schedule: schedule, metrics: newMetrics(a.Dir()), retry: newRetryTimer()}
 	if err := d.open(); err != nil {
 		unlock()
 		return nil, nil, err
@@ -183,8 +189,9 @@ func (d *daemon) open() error {
 	return nil
 }
 
-// stop shuts down in order: no new scheduled run, the run in flight ends
-// (its context is already canceled), then the HTTP server.
+// stop shuts down in order: no new scheduled run, the run in flight and
+// the e-mail retries end (their context is already canceled), then the
+// HTTP server.
 func (d *daemon) stop(c *cron.Cron, srv interface {
 	Shutdown(context.Context) error
 }) {
@@ -194,6 +201,7 @@ func (d *daemon) stop(c *cron.Cron, srv interface {
 	d.stopMu.Unlock()
 	<-c.Stop().Done()
 	d.runs.Wait()
+	<-d.retry.done
 
 	ctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
 	defer cancel()

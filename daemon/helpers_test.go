@@ -62,11 +62,13 @@ type mail struct {
 }
 
 // smtpServer is a real SMTP server (emersion/go-smtp) on loopback that
-// keeps the messages it accepts.
+// keeps the messages it accepts. While reject is set, it answers every
+// recipient with a temporary failure (451).
 type smtpServer struct {
-	port int
-	mu   sync.Mutex
-	got  []mail
+	port   int
+	reject atomic.Bool
+	mu     sync.Mutex
+	got    []mail
 }
 
 func startSMTP(t *testing.T) *smtpServer {
@@ -111,6 +113,9 @@ type session struct {
 func (se *session) Mail(string, *smtp.MailOptions) error { return nil }
 
 func (se *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if se.server.reject.Load() {
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
+	}
 	se.msg.To = append(se.msg.To, to)
 	return nil
 }

@@ -18,6 +18,7 @@ type metrics struct {
 
 	runs, runFailures, requests, retries prometheus.Counter
 	mailSent, mailFailures, pushFailures prometheus.Counter
+	mailRetries                          prometheus.Counter
 	changes                              *prometheus.CounterVec
 	duration                             prometheus.Histogram
 	lastSuccess, inFlight                prometheus.Gauge
@@ -43,6 +44,7 @@ func newMetrics(dir string) *metrics {
 		retries:      counter("retries_total", "HTTP requests that repeated a failed attempt."),
 		mailSent:     counter("mail_sent_total", "E-mails sent to watchers and to the operator."),
 		mailFailures: counter("mail_failures_total", "E-mail sends that failed."),
+		mailRetries:  counter("mail_retries_total", "E-mail sends to watchers that retried a failed send, successful or not."),
 		pushFailures: counter("push_failures_total", "Pushes of the archive to the remote that failed."),
 		changes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "collecte", Name: "changes_total",
@@ -62,7 +64,7 @@ func newMetrics(dir string) *metrics {
 		}, func() float64 { return pendingGauge(dir) }),
 	}
 	m.registry.MustRegister(m.runs, m.runFailures, m.requests, m.retries, m.mailSent,
-		m.mailFailures, m.pushFailures, m.changes, m.duration, m.lastSuccess, m.inFlight, m.dropPending,
+		m.mailFailures, m.mailRetries, m.pushFailures, m.changes, m.duration, m.lastSuccess, m.inFlight, m.dropPending,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, kind := range []string{diff.KindScheduleChanged, diff.KindCollectionMissing,
 		diff.KindCollectionAdded, diff.KindAddressAdded, diff.KindAddressRemoved} {

@@ -49,9 +49,6 @@ func (d *daemon) newNotifier() (*notify.Notifier, error) {
 		From:     d.cfg.SMTP.From,
 		TLS:      d.cfg.SMTP.TLS,
 	}
-	if d.opt.SMTP != nil {
-		d.opt.SMTP(&s)
-	}
 
 	watchers := make([]notify.Watcher, len(d.cfg.Watchers))
 	for i, w := range d.cfg.Watchers {
@@ -64,6 +61,12 @@ func (d *daemon) newNotifier() (*notify.Notifier, error) {
 		StatePath: filepath.Join(d.archive.Dir(), NotifyStateFile),
 		Logger:    d.base,
 		Location:  d.cfg.Location,
+	}
+	if d.opt.SMTP != nil {
+		d.opt.SMTP(&opt.SMTP)
+	}
+	if d.opt.Notify != nil {
+		d.opt.Notify(&opt)
 	}
 	if err := opt.Validate(); err != nil {
 		return nil, config.Invalid(err)
@@ -83,16 +86,21 @@ func (d *daemon) deliverPending(ctx context.Context) {
 }
 
 // deliver sends the messages due for the commits of main, including
-// retries of earlier failed sends.
+// retries of earlier failed sends, and sets the retry timer to the next
+// try of the messages that still wait. After an error it leaves the timer
+// as it is, because the call may have stopped before it saw every message.
 func (d *daemon) deliver(ctx context.Context, o *outcome) {
 	if d.notifier == nil {
 		return
 	}
 	stats, err := d.notifier.Deliver(ctx, d.archive)
-	o.mailSent, o.mailFailed = stats.Sent, stats.Failed
+	o.mailSent, o.mailFailed, o.mailRetried = stats.Sent, stats.Failed, stats.Retried
 	d.metrics.mailSent.Add(float64(stats.Sent))
 	d.metrics.mailFailures.Add(float64(stats.Failed))
+	d.metrics.mailRetries.Add(float64(stats.Retried))
 	if err != nil {
 		d.log.Error("deliver e-mails", "error", err)
+		return
 	}
+	d.scheduleRetry(stats.NextTry)
 }

@@ -24,8 +24,8 @@ type outcome struct {
 	err      error
 	aborted  bool
 
-	mailSent, mailFailed int
-	pushErr              error
+	mailSent, mailFailed, mailRetried int
+	pushErr                           error
 }
 
 // run crawls, commits and then publishes. The caller holds d.running. A

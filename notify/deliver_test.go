@@ -154,7 +154,8 @@ func TestDeliverRetriesAfterBackoff(t *testing.T) {
 	clk := &clock{now: time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)}
 	n := newNotifier(t, srv, statePath, clk.Now, balataOM)
 
-	wantStats(t, "rejected", deliver(t, n, s.archive), Stats{Failed: 1})
+	nextTry := clk.now.Add(firstRetry)
+	wantStats(t, "rejected", deliver(t, n, s.archive), Stats{Failed: 1, NextTry: nextTry})
 	d := readState(t, statePath).Deliveries[deliveryKey(changed.Hash, balataOM.Email)]
 	if d == nil || d.Attempts != 1 || d.Status != statusPending || !strings.Contains(d.LastError, "451") {
 		t.Fatalf("delivery after a 451 = %+v, want pending with one attempt and the 451 error", d)
@@ -164,11 +165,11 @@ func TestDeliverRetriesAfterBackoff(t *testing.T) {
 	}
 
 	srv.setReject(false)
-	wantStats(t, "before the backoff", deliver(t, n, s.archive), Stats{Pending: 1})
+	wantStats(t, "before the backoff", deliver(t, n, s.archive), Stats{Pending: 1, NextTry: nextTry})
 
 	clk.now = clk.now.Add(firstRetry)
 	restarted := newNotifier(t, srv, statePath, clk.Now, balataOM)
-	wantStats(t, "after the backoff", deliver(t, restarted, s.archive), Stats{Sent: 1})
+	wantStats(t, "after the backoff", deliver(t, restarted, s.archive), Stats{Sent: 1, Retried: 1})
 	wantStats(t, "again", deliver(t, restarted, s.archive), Stats{})
 
 	if got := len(srv.received()); got != 1 {

@@ -132,3 +132,15 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+// TestBackoffSpan checks the time from the first try of a message to its
+// last, when every retry happens at its next try.
+func TestBackoffSpan(t *testing.T) {
+	var span time.Duration
+	for attempts := 1; attempts < maxAttempts; attempts++ {
+		span += backoff(attempts)
+	}
+	if want := 4111 * time.Minute; span != want {
+		t.Errorf("span of %d attempts = %v, want %v", maxAttempts, span, want)
+	}
+}

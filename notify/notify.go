@@ -64,6 +64,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Now defaults to time.Now. Tests set it to move the retry clock.
 	Now func() time.Time
+	// Backoff returns the wait before the next try of a message after the
+	// given number of failed attempts. Nil means a wait that doubles from
+	// one minute up to six hours.
+	Backoff func(attempts int) time.Duration
 	// Location is the zone of the dates in messages. Nil means
 	// America/Martinique.
 	Location *time.Location
@@ -104,6 +108,9 @@ func New(opt Options) (*Notifier, error) {
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
+	}
+	if opt.Backoff == nil {
+		opt.Backoff = backoff
 	}
 	loc, err := location(opt.Location)
 	if err != nil {
