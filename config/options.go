@@ -118,8 +118,8 @@ var options = []Option{
 
 	list("watchers", "people told of the changes they follow, one e-mail per change commit"),
 	list("watchers[].email", "address of the watcher (required)"),
-	list("watchers[].communes", "communes followed, compared without regard to case, accents and spaces"),
-	list("watchers[].quartiers", "quartiers followed"),
+	list("watchers[].communes", "communes followed, compared without regard to case, accents, spaces and punctuation, as adresse_key is built"),
+	list("watchers[].quartiers", "quartiers followed, compared as communes are"),
 	list("watchers[].adresses", "adresse_key values followed"),
 	list("watchers[].flux", "streams kept among the changes above (OM, RS, ENC, DV, DEEE); empty keeps all"),
 

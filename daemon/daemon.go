@@ -125,6 +125,7 @@ func Run(ctx context.Context, cfg *config.Config, opt Options) error {
 		opt.Ready(ln.Addr().String())
 	}
 
+	d.checkWatchers()
 	d.deliverPending(ctx)
 	go d.retryLoop(ctx)
 	c := d.startCron(ctx)

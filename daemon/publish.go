@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 
 	"github.com/collecte-cacem/collecte/archive"
@@ -103,4 +104,29 @@ func (d *daemon) deliver(ctx context.Context, o *outcome) {
 		return
 	}
 	d.scheduleRetry(stats.NextTry)
+}
+
+// checkWatchers logs one warning per commune, quartier or address of a
+// watcher's filters that names no address of HEAD, such as a misspelt
+// commune. It does not fail, because the site may list the value later.
+func (d *daemon) checkWatchers() {
+	if len(d.cfg.Watchers) == 0 {
+		return
+	}
+	head, err := pipeline.ReadHead(d.archive)
+	if err != nil {
+		d.log.Error("check watcher filters against HEAD", "error", err)
+		return
+	}
+	if head == nil {
+		return // an empty archive: nothing to check against yet
+	}
+
+	for i, w := range d.cfg.Watchers {
+		for _, u := range w.Selection.Unmatched(head.Snapshot) {
+			d.log.Warn("watcher filter matches nothing at HEAD; it will match once the site lists it",
+				"email", w.Email, "key", fmt.Sprintf("watchers[%d].%s", i, u.Field), "value", u.Value,
+				"commit", head.Commit.Hash)
+		}
+	}
 }

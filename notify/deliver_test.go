@@ -181,6 +181,18 @@ func TestDeliverRetriesAfterBackoff(t *testing.T) {
 	}
 }
 
+// TestWatcherCommuneWithoutHyphens follows "fort de france", which must
+// match FORT-DE-FRANCE as the address keys do.
+func TestWatcherCommuneWithoutHyphens(t *testing.T) {
+	t.Parallel()
+	spaced := Watcher{Email: "fdf@example.org", Selection: diff.Selection{Communes: []string{"fort de france"}}}
+	s, _, statePath := changedHistory(t, spaced)
+	srv := startSMTP(t, nil, "", "")
+	n := newNotifier(t, srv, statePath, time.Now, spaced)
+
+	wantStats(t, "change", deliver(t, n, s.archive), Stats{Sent: 1})
+}
+
 func TestNewWatcherStartsAtHead(t *testing.T) {
 	t.Parallel()
 	s, _, statePath := changedHistory(t)
