@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,23 +48,58 @@ func serve(srv *http.Server, ln net.Listener) error {
 	return err
 }
 
-func (d *daemon) routes() *http.ServeMux {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", d.healthz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(d.metrics.registry, promhttp.HandlerOpts{}))
-	mux.HandleFunc("POST /run", d.runNow)
+// endpoint is one route of the daemon outside the web view.
+type endpoint struct {
+	method, path string
+	handler      http.Handler
+}
 
+func (d *daemon) endpoints() []endpoint {
 	feeds := feed.Handler(d.archive, d.feedOptions())
-	mux.Handle("GET /feed.atom", feeds)
-	mux.Handle("GET /feed.rss", feeds)
-	mux.HandleFunc("GET /feed-operateur.atom", d.operatorFeed)
+	return []endpoint{
+		{http.MethodGet, "/healthz", http.HandlerFunc(d.healthz)},
+		{http.MethodGet, "/metrics", promhttp.HandlerFor(d.metrics.registry, promhttp.HandlerOpts{})},
+		{http.MethodPost, "/run", http.HandlerFunc(d.runNow)},
+		{http.MethodGet, "/feed.atom", feeds},
+		{http.MethodGet, "/feed.rss", feeds},
+		{http.MethodGet, "/feed-operateur.atom", http.HandlerFunc(d.operatorFeed)},
+	}
+}
+
+// routes returns the handler of every path: the endpoints, a 405 for the
+// other methods on their paths, and the web view for the rest, all behind
+// the security headers of the web view.
+func (d *daemon) routes() http.Handler {
+	mux := http.NewServeMux()
+	allowed := map[string][]string{}
+	for _, e := range d.endpoints() {
+		mux.Handle(e.method+" "+e.path, e.handler)
+		allowed[e.path] = append(allowed[e.path], e.method)
+	}
+	for path, methods := range allowed {
+		mux.Handle(path, methodNotAllowed(methods))
+	}
 
 	mux.Handle("/", web.New(d.archive, web.Options{
 		PublicURL: d.cfg.PublicURL,
 		Location:  d.cfg.Location,
 		Logger:    d.base,
 	}))
-	return mux
+	return web.SecurityHeaders(mux)
+}
+
+// methodNotAllowed responds 405 with the Allow header of methods, to which
+// a GET adds HEAD because the mux serves HEAD with the GET handler.
+func methodNotAllowed(methods []string) http.Handler {
+	if slices.Contains(methods, http.MethodGet) {
+		methods = append(slices.Clone(methods), http.MethodHead)
+	}
+	allow := strings.Join(methods, ", ")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{
+			"error": "method " + r.Method + " is not allowed on " + r.URL.Path + ": use " + allow})
+	})
 }
 
 func limitBody(h http.Handler) http.Handler {
@@ -148,14 +184,17 @@ func (d *daemon) runNow(w http.ResponseWriter, r *http.Request) {
 			"error": "POST /run is disabled: set run_token_file or COLLECTE_RUN_TOKEN to enable it"})
 		return
 	}
-	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	got, ok := bearerToken(r.Header.Get("Authorization"))
 	if !ok {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="collecte"`)
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "missing bearer token"})
 		return
 	}
 	if subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
-		writeJSON(w, http.StatusForbidden, map[string]string{"error": "invalid bearer token"})
+		// RFC 6750 section 3.1: a token that does not match is
+		// invalid_token, with status 401.
+		w.Header().Set("WWW-Authenticate", `Bearer realm="collecte", error="invalid_token"`)
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid bearer token"})
 		return
 	}
 
@@ -168,6 +207,18 @@ func (d *daemon) runNow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusAccepted, map[string]string{"status": "started"})
+}
+
+// bearerToken returns the token of an Authorization header of the Bearer
+// scheme, and whether the header has that scheme and a token. The scheme
+// name is case-insensitive (RFC 7235 section 2.1), so "bearer" is valid.
+func bearerToken(header string) (string, bool) {
+	scheme, token, found := strings.Cut(header, " ")
+	if !found || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimLeft(token, " ")
+	return token, token != ""
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
