@@ -85,7 +85,7 @@ var options = []Option{
 		"consecutive failed runs after which the operator is alerted once",
 		func(c *Config) *int { return &c.AlertAfter }),
 	str("operator_email", "", checkOptionalAddress,
-		"address that receives failure alerts, recovery messages and sudden-drop alerts; empty sends none",
+		"address that receives failure alerts, recovery messages and sudden-drop alerts, and that watchers' messages name for unsubscribing; empty sends no alert",
 		func(c *Config) *string { return &c.OperatorEmail }),
 	str("log_level", "info", checkOneOf("debug", "info", "warn", "error"),
 		"log level: debug, info, warn or error",

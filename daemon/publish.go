@@ -56,12 +56,13 @@ func (d *daemon) newNotifier() (*notify.Notifier, error) {
 		watchers[i] = notify.Watcher{Email: w.Email, Selection: w.Selection}
 	}
 	opt := notify.Options{
-		SMTP:      s,
-		Watchers:  watchers,
-		PublicURL: d.cfg.PublicURL,
-		StatePath: filepath.Join(d.archive.Dir(), NotifyStateFile),
-		Logger:    d.base,
-		Location:  d.cfg.Location,
+		SMTP:          s,
+		Watchers:      watchers,
+		PublicURL:     d.cfg.PublicURL,
+		OperatorEmail: d.cfg.OperatorEmail,
+		StatePath:     filepath.Join(d.archive.Dir(), NotifyStateFile),
+		Logger:        d.base,
+		Location:      d.cfg.Location,
 	}
 	if d.opt.SMTP != nil {
 		d.opt.SMTP(&opt.SMTP)

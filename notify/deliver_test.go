@@ -15,8 +15,9 @@ import (
 )
 
 const (
-	publicURL = "https://collecte.example.org"
-	sender    = "collecte@example.org"
+	publicURL     = "https://collecte.example.org"
+	sender        = "collecte@example.org"
+	operatorEmail = "ops@example.org"
 )
 
 var (

@@ -58,6 +58,12 @@ type Options struct {
 	Watchers []Watcher
 	// PublicURL is the base of the links to the web view and the feeds.
 	PublicURL string
+	// OperatorEmail is the address that watchers write to in order to
+	// stop receiving messages. When set, it fills the List-Unsubscribe
+	// header (RFC 2369) and the closing line of each message. When empty,
+	// the closing line tells the reader to ask the person who runs the
+	// service.
+	OperatorEmail string
 	// StatePath is the JSON file of the deliveries, kept beside the archive.
 	StatePath string
 	// Logger defaults to slog.Default().
@@ -89,6 +95,12 @@ type Notifier struct {
 func (opt Options) Validate() error {
 	if err := opt.SMTP.validate(len(opt.Watchers) > 0); err != nil {
 		return err
+	}
+	if opt.OperatorEmail != "" {
+		addr, err := mail.ParseAddress(opt.OperatorEmail)
+		if err != nil || addr.Address != opt.OperatorEmail {
+			return fmt.Errorf("operator e-mail %q is invalid: write a bare address such as ops@example.org", opt.OperatorEmail)
+		}
 	}
 	return validateWatchers(opt.Watchers)
 }
