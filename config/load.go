@@ -70,8 +70,8 @@ func Load(src Sources) (*Config, error) {
 		return nil, err
 	}
 	for _, s := range secrets {
-		if s.Err != nil {
-			return nil, Invalid(s.Err)
+		if err := s.loadError(); err != nil {
+			return nil, Invalid(err)
 		}
 	}
 	return c, nil

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -21,9 +22,24 @@ type SecretSource struct {
 	FromEnv bool
 	// Loaded is true when the secret was read, from Env or from File.
 	Loaded bool
-	// Err is the reason File could not be used (unreadable or empty), nil
-	// otherwise.
+	// Err is the reason File could not be used, nil otherwise: the error
+	// of reading it, or errEmptySecret.
 	Err error
+}
+
+// errEmptySecret is the SecretSource.Err of a secret file that is empty.
+var errEmptySecret = errors.New("the file is empty")
+
+// loadError returns the error of Load for a secret that could not be
+// read, with what to do about it, or nil.
+func (s SecretSource) loadError() error {
+	switch {
+	case s.Err == nil:
+		return nil
+	case errors.Is(s.Err, errEmptySecret):
+		return fmt.Errorf("read %s %s: %w: write the secret into it", s.Key, s.File, s.Err)
+	}
+	return fmt.Errorf("read %s: %w: create the file or unset the key", s.Key, s.Err)
 }
 
 // secretField is one secret of Config: its *_file key and its value.
@@ -71,11 +87,11 @@ func readSecrets(c *Config) []SecretSource {
 func readSecret(f secretField) error {
 	data, err := os.ReadFile(f.path)
 	if err != nil {
-		return fmt.Errorf("read %s: %w: create the file or unset the key", f.dotted(), err)
+		return err
 	}
 	*f.value = Secret(strings.TrimRight(string(data), "\r\n"))
 	if *f.value == "" {
-		return fmt.Errorf("read %s %s: the file is empty: write the secret into it", f.dotted(), f.path)
+		return errEmptySecret
 	}
 	return nil
 }
@@ -88,6 +104,8 @@ func (s SecretSource) comment() string {
 		return fmt.Sprintf("secret from $%s: %s; this file is not read", s.Env, redacted)
 	case s.FromEnv:
 		return fmt.Sprintf("secret from $%s: %s", s.Env, redacted)
+	case errors.Is(s.Err, errEmptySecret):
+		return "secret file empty; collecte daemon fails at start unless it holds the secret"
 	case s.Err != nil:
 		return fmt.Sprintf("secret file not readable from here (%v); collecte daemon fails at start unless it can read it", s.Err)
 	case s.Loaded:

@@ -64,7 +64,8 @@ func runConfig(ctx context.Context, e *env, args []string) error {
 	}
 	for _, s := range secrets {
 		if s.Err != nil {
-			fmt.Fprintf(e.stderr, "collecte: warning: %v; collecte daemon fails at start unless it can read %s\n", s.Err, s.File)
+			fmt.Fprintf(e.stderr, "collecte: warning: secret of %s not readable here: %v; collecte daemon fails at start unless it can read it\n",
+				s.Key, s.Err)
 		}
 	}
 	return config.WriteYAML(e.stdout, cfg, secrets)

@@ -115,7 +115,7 @@ func printRun(e *env, res *pipeline.Result) {
 		fmt.Fprintf(e.stdout, "awaiting confirmation: %s; nothing committed, the next crawl decides\n", res.Awaiting)
 		if res.Replaced != nil {
 			fmt.Fprintf(e.stdout, "this drop replaces the one pending since %s (%s): the two crawls lost different addresses or streams\n",
-				res.Replaced.Detected.Format(time.RFC3339), res.Replaced.Reason)
+				res.Replaced.Detected.In(martinique()).Format(time.RFC3339), res.Replaced.Reason)
 		}
 		return
 	case !res.Changed:
