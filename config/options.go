@@ -85,7 +85,7 @@ var options = []Option{
 		"consecutive failed runs after which the operator is alerted once",
 		func(c *Config) *int { return &c.AlertAfter }),
 	str("operator_email", "", checkOptionalAddress,
-		"address that receives failure alerts and recovery messages; empty sends none",
+		"address that receives failure alerts, recovery messages and sudden-drop alerts, and that watchers' messages name for unsubscribing; empty sends no alert",
 		func(c *Config) *string { return &c.OperatorEmail }),
 	str("log_level", "info", checkOneOf("debug", "info", "warn", "error"),
 		"log level: debug, info, warn or error",
@@ -118,8 +118,8 @@ var options = []Option{
 
 	list("watchers", "people told of the changes they follow, one e-mail per change commit"),
 	list("watchers[].email", "address of the watcher (required)"),
-	list("watchers[].communes", "communes followed, compared without regard to case, accents and spaces"),
-	list("watchers[].quartiers", "quartiers followed"),
+	list("watchers[].communes", "communes followed, compared without regard to case, accents, spaces and punctuation, as adresse_key is built"),
+	list("watchers[].quartiers", "quartiers followed, compared as communes are"),
 	list("watchers[].adresses", "adresse_key values followed"),
 	list("watchers[].flux", "streams kept among the changes above (OM, RS, ENC, DV, DEEE); empty keeps all"),
 

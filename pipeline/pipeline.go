@@ -68,9 +68,17 @@ type Result struct {
 	// rules were kept; LeftOut the new addresses that could not be fetched.
 	Stale   []snapshot.StaleAddress
 	LeftOut []snapshot.LeftOutAddress
-	// Awaiting is set when the crawl lost much of HEAD at once: nothing was
-	// committed, and the next crawl commits the drop only if it finds it too.
+	// Awaiting is set, to Drop.Reason, when the crawl lost much of HEAD at
+	// once: nothing was committed, and the next crawl commits the drop only
+	// if it loses exactly the same addresses and streams.
 	Awaiting string
+	// Drop is the sudden drop that this crawl held back (Awaiting is set)
+	// or confirmed (it is committed); nil when the crawl had none.
+	Drop *Drop
+	// Replaced is the drop of the same HEAD that was pending before this
+	// crawl and that Drop replaced, because the two crawls lost different
+	// addresses or streams; nil when no drop was pending.
+	Replaced *Drop
 }
 
 // Run crawls, builds, compares and commits, holding the archive lock. A
@@ -91,10 +99,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 // as the daemon, which holds it for its whole life so that a manual crawl
 // gets a LockedError instead of committing between two scheduled runs.
 func RunLocked(ctx context.Context, opt Options) (*Result, error) {
-	log := opt.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := logger(opt)
 	loc, err := location(opt.Location)
 	if err != nil {
 		return nil, err
@@ -132,7 +137,7 @@ func commitCrawl(opt Options, crawled *crawler.Result, prev *Previous, part *par
 	}
 	res := &Result{Crawl: crawled, Snapshot: s, First: prev == nil, Stale: part.stale, LeftOut: part.leftOut}
 
-	confirmed, err := checkDrop(opt.Archive.Dir(), prev, res)
+	confirmed, err := checkDrop(opt.Archive.Dir(), prev, res, logger(opt))
 	if err != nil || res.Awaiting != "" {
 		return res, err
 	}
@@ -163,10 +168,7 @@ func commitCrawl(opt Options, crawled *crawler.Result, prev *Previous, part *par
 // maintain packs the archive's loose objects when they pile up. The commit
 // is already durable, so a failure here is logged and left for the next run.
 func maintain(opt Options) {
-	log := opt.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := logger(opt)
 	stats, err := opt.Archive.Maintain()
 	if err != nil {
 		log.Error("pack archive objects", "archive", opt.Archive.Dir(), "error", err)
@@ -179,26 +181,50 @@ func maintain(opt Options) {
 }
 
 // checkDrop holds back a snapshot that lost much of HEAD at once until a
-// second consecutive crawl finds the same loss. It returns the reason of a
-// drop that this crawl confirms.
-func checkDrop(dir string, prev *Previous, res *Result) (string, error) {
+// second consecutive crawl loses exactly the same addresses and streams. It
+// returns the reason of a drop that this crawl confirms.
+func checkDrop(dir string, prev *Previous, res *Result, log *slog.Logger) (string, error) {
 	if prev == nil {
 		return "", nil
 	}
-	reason := suddenDrop(prev.Snapshot, res.Snapshot)
-	if reason == "" {
-		return "", clearDrop(dir)
+	drop := measureDrop(prev.Snapshot, res.Snapshot)
+	if !drop.sudden() {
+		return "", forgetDrop(dir, log)
 	}
 
-	confirmed, err := confirmDrop(dir, prev.Commit.Hash, reason, res.Crawl.Started)
+	drop.Head, drop.Detected = prev.Commit.Hash, res.Crawl.Started
+	confirmed, replaced, err := confirmDrop(dir, drop, log)
 	if err != nil {
 		return "", err
 	}
+	res.Drop, res.Replaced = &drop, replaced
 	if !confirmed {
-		res.Awaiting = reason
+		res.Awaiting = drop.Reason
 		return "", nil
 	}
-	return reason, nil
+	return drop.Reason, nil
+}
+
+// forgetDrop removes the pending drop, if any, that this crawl did not see
+// again, and logs it.
+func forgetDrop(dir string, log *slog.Logger) error {
+	pending, err := ReadPending(dir)
+	if err != nil {
+		log.Warn("pending drop unreadable; removing it", "error", err)
+	}
+	if pending != nil {
+		log.Info("pending sudden drop not seen again; forgotten", "reason", pending.Reason,
+			"detected", pending.Detected)
+	}
+	return clearDrop(dir)
+}
+
+// logger returns the logger of opt, or one that discards.
+func logger(opt Options) *slog.Logger {
+	if opt.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return opt.Logger
 }
 
 func location(loc *time.Location) (*time.Location, error) {
@@ -214,8 +240,12 @@ func location(loc *time.Location) (*time.Location, error) {
 
 func logResult(log *slog.Logger, res *Result) {
 	if res.Awaiting != "" {
-		log.Warn("sudden drop awaits confirmation by the next crawl; nothing committed",
-			"reason", res.Awaiting, "addresses", len(res.Snapshot.Addresses))
+		attrs := []any{"reason", res.Awaiting, "addresses", len(res.Snapshot.Addresses),
+			"lost_addresses", len(res.Drop.Addresses), "lost_streams", res.Drop.Streams}
+		if res.Replaced != nil {
+			attrs = append(attrs, "replaced_reason", res.Replaced.Reason)
+		}
+		log.Warn("sudden drop awaits confirmation by the next crawl; nothing committed", attrs...)
 		return
 	}
 	if len(res.Stale) > 0 || len(res.LeftOut) > 0 {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/collecte-cacem/collecte/archive"
+	"github.com/collecte-cacem/collecte/config"
 	"github.com/collecte-cacem/collecte/crawler"
 )
 
@@ -22,6 +23,8 @@ const (
 	exitLocked      = 3
 	exitAwaiting    = 4
 	exitUsage       = 64
+	// exitConfig is EX_CONFIG of sysexits.h.
+	exitConfig = 78
 )
 
 const exitStatusHelp = `
@@ -33,8 +36,11 @@ Exit status:
       skipped; nothing was committed
   3   the archive is locked by another collecte process
   4   crawl: the site lost much of HEAD at once; nothing was committed, and
-      the next crawl commits the drop only if it sees it too
+      the next crawl commits the drop only if it loses exactly the same
+      addresses and streams
   64  invalid command line
+  78  daemon, config: invalid configuration, such as an unknown key, an
+      invalid value or, for the daemon, a secret file it cannot read
 `
 
 // command is one subcommand: its name, a one-line summary, and the function
@@ -146,6 +152,9 @@ func exitCode(stderr io.Writer, err error) int {
 		return exitUsage
 	case errors.Is(err, errFlagParse):
 		return exitUsage
+	case errors.Is(err, config.ErrInvalid):
+		fmt.Fprintln(stderr, "collecte:", err)
+		return exitConfig
 	case errors.Is(err, errAwaiting):
 		return exitAwaiting
 	case errors.As(err, &locked):

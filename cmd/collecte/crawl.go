@@ -113,6 +113,10 @@ func printRun(e *env, res *pipeline.Result) {
 	switch {
 	case res.Awaiting != "":
 		fmt.Fprintf(e.stdout, "awaiting confirmation: %s; nothing committed, the next crawl decides\n", res.Awaiting)
+		if res.Replaced != nil {
+			fmt.Fprintf(e.stdout, "this drop replaces the one pending since %s (%s): the two crawls lost different addresses or streams\n",
+				res.Replaced.Detected.In(martinique()).Format(time.RFC3339), res.Replaced.Reason)
+		}
 		return
 	case !res.Changed:
 		fmt.Fprintf(e.stdout, "unchanged: HEAD %s already holds this snapshot\n", short(res.Commit.Hash))
