@@ -79,3 +79,17 @@ func checkWeekdays(t *testing.T, r snapshot.Record) {
 		t.Errorf("label is not valid UTF-8: %q", r.Label)
 	}
 }
+
+// FuzzFold checks that the ASCII fast path of fold gives the same result as
+// the Unicode normalisation it skips.
+func FuzzFold(f *testing.F) {
+	for _, s := range []string{"Lundi", " MARDI\t", "mércredi", "Impaire", "\v\f\r\n", "A\u00a0", ""} {
+		f.Add(s)
+	}
+
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := fold(s), foldUnicode(s); got != want {
+			t.Errorf("fold(%q) = %q, want %q as foldUnicode gives", s, got, want)
+		}
+	})
+}

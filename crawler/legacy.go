@@ -49,6 +49,12 @@ func crawlLegacy(ctx context.Context, f *fetcher, res *Result) error {
 
 	outs, err = f.runAll(ctx, jobs)
 	res.Outcomes = append(res.Outcomes, outs...)
+
+	n := 0
+	for _, r := range records {
+		n += len(r)
+	}
+	res.Records = slices.Grow(res.Records, n)
 	for _, r := range records {
 		res.Records = append(res.Records, r...)
 	}
@@ -239,12 +245,15 @@ func (c legacyCollecte) record(p snapshot.Place) (snapshot.Record, error) {
 	}
 
 	r := snapshot.Record{Place: p, Label: *c.Title}
-	switch {
-	case c.WeekType == nil:
+	if c.WeekType == nil {
 		r.EvenWeeks, r.OddWeeks = days, slices.Clone(days)
-	case fold(*c.WeekType) == "paire":
+		return r, nil
+	}
+
+	switch fold(*c.WeekType) {
+	case "paire":
 		r.EvenWeeks = days
-	case fold(*c.WeekType) == "impaire":
+	case "impaire":
 		r.OddWeeks = days
 	default:
 		return snapshot.Record{}, fmt.Errorf("unknown week_type %q (want null, \"Paire\" or \"Impaire\")", *c.WeekType)
@@ -253,7 +262,11 @@ func (c legacyCollecte) record(p snapshot.Place) (snapshot.Record, error) {
 }
 
 func parseDays(names []string) ([]time.Weekday, error) {
-	var days []time.Weekday
+	if len(names) == 0 {
+		return nil, nil
+	}
+
+	days := make([]time.Weekday, 0, len(names))
 	for _, n := range names {
 		d, err := parseFrenchWeekday(n)
 		if err != nil {
