@@ -58,8 +58,8 @@ func newFetcher(ctx context.Context, cfg Config) (*fetcher, error) {
 		rec:   rec,
 		slots: slots,
 		base:  base,
-		log:  cfg.Logger.With("component", "crawler", "source", cfg.Source),
-		raw:  make(map[string][]byte),
+		log:   cfg.Logger.With("component", "crawler", "source", cfg.Source),
+		raw:   make(map[string][]byte),
 	}
 	f.progress = newProgress(cfg.Progress, f.log)
 	return f, nil

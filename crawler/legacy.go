@@ -2,13 +2,13 @@ package crawler
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/collecte-cacem/collecte/snapshot"
+	"github.com/go-json-experiment/json/v1"
 )
 
 // legacyItem is an element of /get/communes, /get/quartiers or
