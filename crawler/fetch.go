@@ -276,7 +276,7 @@ func (f *fetcher) check(resp *colly.Response, body rawBody) attempt {
 		return a
 	}
 
-	ctype := resp.Headers.Get("Content-Type")
+	ctype := parseContentType(resp.Headers.Get("Content-Type"))
 	text, err := decodeText(body.data, ctype)
 	if err != nil {
 		a.err = err
@@ -287,7 +287,7 @@ func (f *fetcher) check(resp *colly.Response, body rawBody) attempt {
 	// or proxy error page, a transient condition of the site, so it is
 	// retried like a 503 before it fails the request.
 	if isHTML(ctype, text) {
-		a.err = fmt.Errorf("HTML page instead of JSON (Content-Type %q, body starts with %q), such as a maintenance page", ctype, preview(text))
+		a.err = fmt.Errorf("HTML page instead of JSON (Content-Type %q, body starts with %q), such as a maintenance page", ctype.header, preview(text))
 		a.retry = true
 		return a
 	}

@@ -161,6 +161,8 @@ func (e *rowEncoder) encodeMissing(missing []Missing) ([]byte, error) {
 // encoded address fields of the key that row returns, followed by the tail
 // it returns, which starts with a comma. kind names a row in errors.
 func (e *rowEncoder) encodeRows(columns []string, n int, kind string, row func(i int) (key string, tail []byte)) ([]byte, error) {
+	type parts struct{ address, tail []byte }
+	rows := make([]parts, n)
 	size := 0
 	for i := range n {
 		key, tail := row(i)
@@ -168,15 +170,14 @@ func (e *rowEncoder) encodeRows(columns []string, n int, kind string, row func(i
 		if !ok {
 			return nil, fmt.Errorf("%s for unknown address %q", kind, key)
 		}
+		rows[i] = parts{a, tail}
 		size += len(a) + len(tail) + 1
 	}
 
 	out := e.header(size, columns)
-	for i := range n {
-		key, tail := row(i)
-		a, _ := e.address(key)
-		out = append(out, a...)
-		out = append(out, tail...)
+	for _, r := range rows {
+		out = append(out, r.address...)
+		out = append(out, r.tail...)
 		out = append(out, '\n')
 	}
 	return out, nil
