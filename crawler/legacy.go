@@ -44,7 +44,7 @@ func crawlLegacy(ctx context.Context, f *fetcher, res *Result) error {
 	records := make([][]snapshot.Record, len(places))
 	jobs := make([]job, len(places))
 	for i, p := range places {
-		jobs[i] = collectesJob(f.cfg.BaseURL, p, &records[i])
+		jobs[i] = collectesJob(f.cfg.BaseURL, p, &records[i], f.cfg.OnRecords)
 	}
 
 	outs, err = f.runAll(ctx, jobs)
@@ -167,7 +167,9 @@ func joinWarnings(dupes, noQuartier, noCommune int) []snapshot.Warning {
 	return ws
 }
 
-func collectesJob(base string, p snapshot.Place, dst *[]snapshot.Record) job {
+// collectesJob requests the collections of p, stores its records in dst and
+// passes them to onRecords when it is not nil.
+func collectesJob(base string, p snapshot.Place, dst *[]snapshot.Record, onRecords func([]snapshot.Record)) job {
 	id, _ := strconv.Atoi(p.ID)
 	return job{
 		url:   base + "/get/collectes/" + p.ID,
@@ -176,6 +178,9 @@ func collectesJob(base string, p snapshot.Place, dst *[]snapshot.Record) job {
 		decode: func(body []byte) error {
 			recs, err := decodeCollectes(body, id, p)
 			*dst = recs
+			if err == nil && onRecords != nil {
+				onRecords(recs)
+			}
 			return err
 		},
 	}

@@ -41,8 +41,70 @@ type days struct {
 // keeps its key, so that a key does not change when an unrelated address
 // with the same names comes or goes.
 func Build(records []Record, prev *Snapshot) (*Snapshot, []Warning) {
-	labels := labelCodes(records)
-	groups := gather(records, labels)
+	b := NewBuilder()
+	b.Add(records...)
+	return b.Finish(prev)
+}
+
+// Builder gathers source records as they arrive, so that a crawl can group
+// them by address while it still waits for the next response. Adding
+// records in any order and in any number of calls, then calling Finish,
+// gives what Build gives for all of them. A Builder is not safe for
+// concurrent use.
+type Builder struct {
+	labels     map[string]*streamLabel
+	byIdentity map[[2]string]*group
+	slugs      slugCache
+}
+
+// NewBuilder returns an empty Builder.
+func NewBuilder() *Builder {
+	return &Builder{
+		labels:     map[string]*streamLabel{},
+		byIdentity: map[[2]string]*group{},
+		slugs:      slugCache{},
+	}
+}
+
+// Add groups records by address identity.
+func (b *Builder) Add(records ...Record) {
+	var last Place
+	nameKey := ""
+	for i, r := range records {
+		// The records of one address usually follow each other, so the
+		// key of the previous record is reused rather than folded again.
+		if i == 0 || r.Place != last {
+			nameKey = b.slugs.nameKey(r.Place)
+			last = r.Place
+		}
+		identity := [2]string{nameKey, r.ID}
+		g := b.byIdentity[identity]
+		if g == nil {
+			g = newGroup(nameKey, r.ID)
+			b.byIdentity[identity] = g
+		}
+		g.add(r, b.label(r.Label).codes)
+	}
+}
+
+// label returns the stream codes of label and counts one more record for
+// it. A crawl has thousands of records but only a few labels, and
+// StreamCodes folds the label each time it is called.
+func (b *Builder) label(label string) *streamLabel {
+	l := b.labels[label]
+	if l == nil {
+		codes, known := StreamCodes(label)
+		l = &streamLabel{codes: codes, known: known}
+		b.labels[label] = l
+	}
+	l.records++
+	return l
+}
+
+// Finish returns the snapshot of the records added so far, with prev as in
+// Build.
+func (b *Builder) Finish(prev *Snapshot) (*Snapshot, []Warning) {
+	groups := b.groups()
 	keys := assignKeys(groups, prev)
 
 	communes, quartiers := areaSpellings(groups)
@@ -66,7 +128,7 @@ func Build(records []Record, prev *Snapshot) (*Snapshot, []Warning) {
 	}
 	s.sort()
 
-	return s, buildWarnings(groups, labels)
+	return s, buildWarnings(groups, b.labels)
 }
 
 // streamLabel is the result of StreamCodes for one label, with the number of
@@ -77,47 +139,10 @@ type streamLabel struct {
 	records int
 }
 
-// labelCodes maps each distinct label of records to its stream codes. A
-// crawl has thousands of records but only a few labels, and StreamCodes
-// folds the label each time it is called.
-func labelCodes(records []Record) map[string]*streamLabel {
-	labels := map[string]*streamLabel{}
-	for _, r := range records {
-		l := labels[r.Label]
-		if l == nil {
-			codes, known := StreamCodes(r.Label)
-			l = &streamLabel{codes: codes, known: known}
-			labels[r.Label] = l
-		}
-		l.records++
-	}
-	return labels
-}
-
-// gather groups records by address identity, in a deterministic order.
-func gather(records []Record, labels map[string]*streamLabel) []*group {
-	byIdentity := map[[2]string]*group{}
-	slugs := slugCache{}
-	var last Place
-	nameKey := ""
-	for i, r := range records {
-		// The records of one address usually follow each other, so the
-		// key of the previous record is reused rather than folded again.
-		if i == 0 || r.Place != last {
-			nameKey = slugs.nameKey(r.Place)
-			last = r.Place
-		}
-		identity := [2]string{nameKey, r.ID}
-		g := byIdentity[identity]
-		if g == nil {
-			g = newGroup(nameKey, r.ID)
-			byIdentity[identity] = g
-		}
-		g.add(r, labels[r.Label].codes)
-	}
-
-	groups := make([]*group, 0, len(byIdentity))
-	for _, g := range byIdentity {
+// groups returns the groups in a deterministic order.
+func (b *Builder) groups() []*group {
+	groups := make([]*group, 0, len(b.byIdentity))
+	for _, g := range b.byIdentity {
 		groups = append(groups, g)
 	}
 	sort.Slice(groups, func(i, j int) bool {
