@@ -15,6 +15,7 @@ const (
 	ctxURL      = "final_url"
 	ctxResponse = "response"
 	ctxStatus   = "status"
+	ctxSlot     = "slot"
 )
 
 // newCollector returns a fresh colly collector for one crawl. It stays on
@@ -22,11 +23,12 @@ const (
 // fetcher reads robots.txt once before the crawl and tests every URL itself. It may revisit a URL,
 // because the fetcher retries by requesting it again. It hands every
 // response, whatever its status, to the fetcher through the request's
-// colly.Context.
+// colly.Context. A request takes one of slots before colly sends it, and
+// gives it back once colly has read the body.
 //
 // NOTE: robots.txt is tested for the requested URL only, not for the
 // target of a redirect on the same host.
-func newCollector(ctx context.Context, cfg Config, rec *recorder) (*colly.Collector, error) {
+func newCollector(ctx context.Context, cfg Config, rec *recorder, slots slots) (*colly.Collector, error) {
 	u, err := url.Parse(cfg.BaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("parse base URL %q: %w", cfg.BaseURL, err)
@@ -66,12 +68,22 @@ func newCollector(ctx context.Context, cfg Config, rec *recorder) (*colly.Collec
 		return nil, fmt.Errorf("set limit rule for host %q: %w", u.Host, err)
 	}
 
+	// colly calls OnRequest before it waits for its own LimitRule slot,
+	// in a wait that ctx does not end, so the request waits here instead.
+	c.OnRequest(func(r *colly.Request) {
+		if hold, ok := r.Ctx.GetAny(ctxSlot).(*slotHold); ok && hold.acquire(ctx) != nil {
+			r.Abort()
+		}
+	})
 	c.OnResponseHeaders(func(r *colly.Response) {
 		r.Ctx.Put(ctxURL, r.Request.URL.String())
 		r.Ctx.Put(ctxStatus, r.StatusCode)
 	})
 	c.OnResponse(func(r *colly.Response) {
 		r.Ctx.Put(ctxResponse, r)
+		if hold, ok := r.Ctx.GetAny(ctxSlot).(*slotHold); ok {
+			hold.release()
+		}
 	})
 
 	return c, nil

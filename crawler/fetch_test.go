@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/collecte-cacem/collecte/snapshot"
 )
 
 func TestCrawlParallelismAtServer(t *testing.T) {
@@ -384,5 +388,49 @@ func TestCrawlBodyAtLimit(t *testing.T) {
 
 	if got := len(res.Raw["raw/get/collectes/1.json"]); got != 300 {
 		t.Errorf("raw body: got %d bytes, want 300", got)
+	}
+}
+
+// TestCrawlOnRecordsSeesResult checks that OnRecords receives exactly the
+// records of Result.Records, for both sources, with a failed address whose
+// records must not be passed on.
+func TestCrawlOnRecordsSeesResult(t *testing.T) {
+	legacy := &site{bodies: legacyBodies(30)}
+	legacy.bodies["/get/collectes/7"] = `{"adresse":{"id":8},"collectes":[]}`
+	paging := &pagingServer{n: 8, maxLimit: 3, total: 8}
+
+	for _, tt := range []struct {
+		name, source, base string
+		wantRecords        int
+	}{
+		{"legacy", SourceLegacy, startSite(t, legacy), 29},
+		{"v1", SourceV1, startPaging(t, paging), 8},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var seen []snapshot.Record
+			cfg := testConfig(t, tt.source, tt.base)
+			cfg.Parallel = 3
+			cfg.PageLimit = 3
+			cfg.OnRecords = func(records []snapshot.Record) {
+				mu.Lock()
+				defer mu.Unlock()
+				seen = append(seen, records...)
+			}
+
+			res, _ := crawlWithGuard(t, context.Background(), cfg)
+
+			if got := len(res.Records); got != tt.wantRecords {
+				t.Fatalf("Result.Records: got %d, want %d", got, tt.wantRecords)
+			}
+			byPlace := func(a, b snapshot.Record) int {
+				return strings.Compare(a.ID+"\x00"+a.Voie, b.ID+"\x00"+b.Voie)
+			}
+			want := slices.SortedFunc(slices.Values(res.Records), byPlace)
+			slices.SortFunc(seen, byPlace)
+			if !reflect.DeepEqual(seen, want) {
+				t.Errorf("OnRecords received %d records that differ from the %d of Result.Records", len(seen), len(want))
+			}
+		})
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/collecte-cacem/collecte/archive"
@@ -105,7 +106,8 @@ func RunLocked(ctx context.Context, opt Options) (*Result, error) {
 		return nil, err
 	}
 
-	crawled, crawlErr := crawler.Crawl(ctx, opt.Crawler)
+	builder := snapshot.NewBuilder()
+	crawled, crawlErr := crawler.Crawl(ctx, buildWhileCrawling(opt.Crawler, builder))
 	if crawled == nil {
 		return nil, fmt.Errorf("crawl %s: %w", opt.Crawler.Source, crawlErr)
 	}
@@ -118,7 +120,7 @@ func RunLocked(ctx context.Context, opt Options) (*Result, error) {
 		return &Result{Crawl: crawled}, fmt.Errorf("crawl %s: %w", opt.Crawler.Source, err)
 	}
 
-	res, err := commitCrawl(opt, crawled, prev, part, loc)
+	res, err := commitCrawl(opt, crawled, builder, prev, part, loc)
 	if err != nil {
 		return res, err
 	}
@@ -126,12 +128,33 @@ func RunLocked(ctx context.Context, opt Options) (*Result, error) {
 	return res, nil
 }
 
-func commitCrawl(opt Options, crawled *crawler.Result, prev *Previous, part *partial, loc *time.Location) (*Result, error) {
+// buildWhileCrawling returns cfg with an OnRecords that adds the records to
+// b as they are decoded, after any OnRecords that cfg already has. With few
+// requests in flight, the grouping of one address's records then overlaps
+// the transfer of the next, and less work remains after the crawl.
+func buildWhileCrawling(cfg crawler.Config, b *snapshot.Builder) crawler.Config {
+	var mu sync.Mutex
+	next := cfg.OnRecords
+	cfg.OnRecords = func(records []snapshot.Record) {
+		if next != nil {
+			next(records)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		b.Add(records...)
+	}
+	return cfg
+}
+
+// commitCrawl finishes the snapshot that b gathered during the crawl, and
+// commits it.
+func commitCrawl(opt Options, crawled *crawler.Result, b *snapshot.Builder, prev *Previous, part *partial,
+	loc *time.Location) (*Result, error) {
 	var prevSnapshot *snapshot.Snapshot
 	if prev != nil {
 		prevSnapshot = prev.Snapshot
 	}
-	s, warnings := snapshot.Build(crawled.Records, prevSnapshot)
+	s, warnings := b.Finish(prevSnapshot)
 	if prev != nil {
 		s.Carry(prev.Snapshot, part.staleKeys())
 	}
