@@ -65,4 +65,8 @@ func TestCheckFindsCorruptObject(t *testing.T) {
 	if len(problems) != 1 || !strings.Contains(problems[0], hex) {
 		t.Errorf("problems = %q, want one naming blob %s", problems, hex)
 	}
+	want := "commit " + c.Hash + ": blob " + hex + " of data/a.csv is missing or corrupt"
+	if len(problems) == 1 && problems[0] != want {
+		t.Errorf("problem = %q, want %q", problems[0], want)
+	}
 }

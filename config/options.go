@@ -78,7 +78,7 @@ var options = []Option{
 	dur("timeout", crawler.DefaultTimeout, checkPositive,
 		"time limit of one request, body included, such as 30s",
 		func(c *Config) *time.Duration { return &c.Timeout }),
-	str("user_agent", "", checkHeaderValue,
+	str("user_agent", "", CheckUserAgent,
 		"User-Agent header; empty selects collecte, its version and project URL",
 		func(c *Config) *string { return &c.UserAgent }),
 	num("alert_after", 3, between("alert_after", 1, 1000),

@@ -58,8 +58,8 @@ type Entry struct {
 }
 
 // Build reads the commits of main, newest first, and returns the feed of
-// those that sel follows: the baseline, and each commit whose report has a
-// change that sel matches. An empty sel also keeps the commits without any
+// those that sel follows: the baseline when sel follows one of its
+// addresses, and each commit whose report has a change that sel matches. An empty sel also keeps the commits without any
 // change, such as a commit where only the raw capture changed. It stops after
 // opt.Limit entries.
 func Build(a *archive.Archive, sel diff.Selection, opt Options) (*feeds.Feed, error) {
@@ -101,13 +101,15 @@ func Entries(a *archive.Archive, sel diff.Selection, limit int) ([]Entry, error)
 	return out, nil
 }
 
-// entry reads one commit and reports whether sel follows it.
+// entry reads one commit and reports whether sel follows it. sel follows
+// the baseline when it follows every address or at least one address of the
+// first snapshot.
 func entry(a *archive.Archive, c archive.Commit, sel diff.Selection) (Entry, bool, error) {
 	e := Entry{Hash: c.Hash, When: c.When}
 	if c.Parent == "" {
 		n, err := followedAddresses(a, c.Hash, sel)
 		e.Baseline, e.Addresses = true, n
-		return e, true, err
+		return e, n > 0 || sel.Empty(), err
 	}
 
 	r, err := ReadReport(a, c.Hash)

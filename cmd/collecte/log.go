@@ -7,16 +7,18 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/collecte-cacem/collecte/archive"
 	"github.com/collecte-cacem/collecte/diff"
 	"github.com/collecte-cacem/collecte/pipeline"
+	"github.com/collecte-cacem/collecte/snapshot"
 )
 
 // logEntry is one snapshot in the output of log.
 type logEntry struct {
 	Commit  string         `json:"commit"`
-	Date    string         `json:"date"`
+	Date    time.Time      `json:"date"` // RFC 3339 with the zone offset
 	Subject string         `json:"subject"`
 	Counts  map[string]int `json:"counts"`
 	Changes []diff.Change  `json:"changes,omitempty"`
@@ -27,7 +29,7 @@ func runLog(ctx context.Context, e *env, args []string) error {
 		"List the snapshots, newest first, with their change counts. With --adresse,\n"+
 			"list only the snapshots that changed that address, with the changes.")
 	dir := fs.String("archive", "", "archive directory (required)")
-	key := fs.String("adresse", "", "adresse_key of one address, as in data/adresses.csv")
+	key := fs.String("adresse", "", "adresse_key of one address, as in data/adresses.csv; case, accents and spaces are ignored")
 	format := fs.String("format", "text", "output format: text or json")
 	if err := parse(fs, args, 0); err != nil {
 		return err
@@ -40,6 +42,8 @@ func runLog(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
+	typed := *key
+	*key = normalizeKey(*key)
 	entries, err := history(a, *key)
 	if err != nil {
 		return err
@@ -49,7 +53,7 @@ func runLog(ctx context.Context, e *env, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(entries)
 	}
-	writeLogText(e, entries, *key)
+	writeLogText(e, entries, *key, typed)
 	return nil
 }
 
@@ -70,7 +74,7 @@ func history(a *archive.Archive, key string) ([]logEntry, error) {
 		}
 		entry := logEntry{
 			Commit:  c.Hash,
-			Date:    c.When.Format("2006-01-02 15:04:05 -07:00"),
+			Date:    c.When,
 			Subject: c.Subject,
 			Counts:  r.Counts,
 		}
@@ -124,13 +128,21 @@ func readReport(a *archive.Archive, hash string) (diff.Report, error) {
 	return r, nil
 }
 
-func writeLogText(e *env, entries []logEntry, key string) {
+// writeLogText writes the entries, or for an address that no snapshot
+// mentions, where its key can be found. typed is the key before
+// normalizeKey.
+func writeLogText(e *env, entries []logEntry, key, typed string) {
 	if key != "" && len(entries) == 0 {
-		fmt.Fprintf(e.stdout, "no snapshot mentions address %q\n", key)
+		read := ""
+		if typed != key {
+			read = fmt.Sprintf(" (read as %q)", key)
+		}
+		fmt.Fprintf(e.stdout, "no snapshot mentions address %q%s: %s\n", typed, read, keyHint)
 		return
 	}
 	for _, entry := range entries {
-		fmt.Fprintf(e.stdout, "%s  %s  %s\n", short(entry.Commit), entry.Date, entry.Subject)
+		date := entry.Date.Format("2006-01-02 15:04:05 -07:00")
+		fmt.Fprintf(e.stdout, "%s  %s  %s\n", short(entry.Commit), date, entry.Subject)
 		if key == "" {
 			continue
 		}
@@ -144,4 +156,32 @@ func writeLogText(e *env, entries []logEntry, key string) {
 			fmt.Fprintln(e.stdout, "    "+line)
 		}
 	}
+}
+
+// keyHint names where the address keys are listed.
+const keyHint = "address keys are in the adresse_key column of data/adresses.csv " +
+	"(\"collecte export --format csv --output DIR\") and at the end of the " +
+	"address links of the web view's search (\"collecte serve\")"
+
+// normalizeKey turns key into the form in which address keys are built.
+// Each part between "_", and the id after "~", is lower-cased and stripped
+// of accents, and every run of characters other than letters and digits
+// becomes one "-". So "Fort de France_BALATA_Absalon " is
+// "fort-de-france_balata_absalon". A key that does not split into three
+// parts is only trimmed and lower-cased.
+func normalizeKey(key string) string {
+	key = strings.TrimSpace(key)
+	name, id, hasID := strings.Cut(key, "~")
+	parts := strings.Split(name, "_")
+	if len(parts) != 3 {
+		return strings.ToLower(key)
+	}
+	for i, p := range parts {
+		parts[i] = snapshot.Slug(p)
+	}
+	out := strings.Join(parts, "_")
+	if hasID {
+		out += "~" + snapshot.Slug(id)
+	}
+	return out
 }

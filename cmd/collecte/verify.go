@@ -34,8 +34,17 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout, "problem:", p)
 	}
 	if !res.OK() {
-		return fmt.Errorf("%w: %d problems in %d commits of %s", errVerifyFailed, len(res.Problems), res.Commits, *dir)
+		return fmt.Errorf("%w: %s in %s of %s", errVerifyFailed,
+			plural(len(res.Problems), "problem"), plural(res.Commits, "commit"), *dir)
 	}
-	fmt.Fprintf(e.stdout, "ok: %d commits verified\n", res.Commits)
+	fmt.Fprintf(e.stdout, "ok: %s verified\n", plural(res.Commits, "commit"))
 	return nil
+}
+
+// plural writes n and the English noun, with an "s" unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
