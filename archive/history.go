@@ -47,6 +47,26 @@ func (a *Archive) Log() ([]Commit, error) {
 	return log, err
 }
 
+// LogSince returns the commits of main's first-parent history that are
+// newer than the commit with the full hash since, newest first, and whether
+// since is on that history. When since is not on that history, it returns
+// the whole history and false. When since is "", it returns the whole
+// history and true.
+func (a *Archive) LogSince(since string) (log []Commit, found bool, err error) {
+	defer a.enter()()
+
+	err = a.walk(func(c *object.Commit) bool {
+		if since != "" && c.Hash.String() == since {
+			found = true
+			return false
+		}
+		log = append(log, toCommit(c))
+		return true
+	})
+
+	return log, found || since == "", err
+}
+
 // walk calls visit on each commit of main's first-parent history, newest
 // first, until visit returns false.
 func (a *Archive) walk(visit func(*object.Commit) bool) error {
