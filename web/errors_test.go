@@ -86,7 +86,7 @@ func TestArchiveFailureLogged(t *testing.T) {
 
 func TestHeadSnapshotCached(t *testing.T) {
 	a := smallArchive(t)
-	st := newStore(a)
+	st := newStore(a, nil)
 	first, err := st.current()
 	if err != nil {
 		t.Fatal(err)
