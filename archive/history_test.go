@@ -284,3 +284,19 @@ func TestLogSince(t *testing.T) {
 		})
 	}
 }
+
+func TestHeadHash(t *testing.T) {
+	f := newHistory(t)
+	got, err := f.a.HeadHash()
+	if err != nil {
+		t.Fatalf("HeadHash: %v", err)
+	}
+	if got != f.C.Hash {
+		t.Errorf("HeadHash = %s, want %s", got, f.C.Hash)
+	}
+
+	_, err = mustOpen(t).HeadHash()
+	if !errors.Is(err, ErrEmpty) {
+		t.Errorf("HeadHash of an empty archive: %v, want ErrEmpty", err)
+	}
+}

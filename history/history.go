@@ -116,7 +116,9 @@ func (ix *Index) Update() (Stats, error) {
 // ErrUnavailable or reports a corrupt value also comes back wrapping
 // ErrUnavailable, and other errors of fn come back as they are.
 func (ix *Index) View(fn func(*Reader) error) error {
-	head, err := ix.a.Head()
+	// Reading the ref alone keeps a query on a current index away from the
+	// object store.
+	head, err := ix.a.HeadHash()
 	if errors.Is(err, archive.ErrEmpty) {
 		return fmt.Errorf("%w: the archive has no commit", ErrUnavailable)
 	}
@@ -130,7 +132,7 @@ func (ix *Index) View(fn func(*Reader) error) error {
 	}
 	defer leave()
 
-	err = ix.viewCurrent(head.Hash, fn)
+	err = ix.viewCurrent(head, fn)
 	if !errors.Is(err, errBehind) {
 		return ix.checked(err)
 	}
