@@ -613,3 +613,50 @@ func TestBuilderRejectsGap(t *testing.T) {
 		t.Errorf("index in place after a failed build: %v", err)
 	}
 }
+
+// TestConcurrentViews runs queries from several goroutines while commits
+// are added and indexed, as the web view does beside the pipeline.
+func TestConcurrentViews(t *testing.T) {
+	g := historytest.Build(t, 3, historytest.Options{Seed: 16})
+	ix := New(g.Archive, nil)
+	done := make(chan struct{})
+	errs := make(chan error, 4)
+
+	for range 4 {
+		go func() {
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				err := New(g.Archive, nil).View(func(r *Reader) error {
+					commits, err := r.Commits()
+					if err == nil && (len(commits) != r.Len() || commits[0].Hash != r.Head()) {
+						err = fmt.Errorf("%d commits up to %s for an index of %d up to %s",
+							len(commits), commits[0].Hash, r.Len(), r.Head())
+					}
+					return err
+				})
+				if err != nil && !errors.Is(err, ErrUnavailable) {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for range 5 {
+		g.Next(t)
+		if _, err := ix.Update(); err != nil && !errors.Is(err, ErrUnavailable) {
+			t.Errorf("Update: %v", err)
+		}
+	}
+	close(done)
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Errorf("View: %v", err)
+		}
+	}
+	checkMatchesWalk(t, ix)
+}

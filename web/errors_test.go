@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/collecte-cacem/collecte/archive"
+	"github.com/collecte-cacem/collecte/history"
 	"github.com/collecte-cacem/collecte/replay"
 )
 
@@ -63,6 +64,11 @@ func TestArchiveFailureLogged(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := os.Mkdir(filepath.Join(a.Dir(), "objects"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// The history index would still serve the timeline, which reads no
+	// object then. Without the index, the page has to read the archive.
+	if err := os.Remove(filepath.Join(a.Dir(), history.FileName)); err != nil {
 		t.Fatal(err)
 	}
 	h, logs := newTestHandler(a)
