@@ -27,6 +27,8 @@ func TestEntriesIndexMatchesWalk(t *testing.T) {
 	selections := []diff.Selection{
 		{},
 		{Communes: []string{"FORT-DE-FRANCE"}},
+		{Communes: []string{"fort de france"}},
+		{Quartiers: []string{"hyper centre ville"}, Flux: []string{"om"}},
 		{Communes: []string{"schoelcher"}, Flux: []string{"RS"}},
 		{Quartiers: []string{"Cœur Bouliki", "acajou"}},
 		{Quartiers: []string{"ACAJOU"}, Flux: []string{"dv"}},

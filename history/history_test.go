@@ -202,6 +202,8 @@ func checkFirstSnapshot(t *testing.T, a *archive.Archive, r *Reader, first strin
 // selections are the feed filters that checkCandidates tries.
 var selections = []diff.Selection{
 	{Communes: []string{"fort-de-france"}},
+	{Communes: []string{"fort de france"}},
+	{Quartiers: []string{"Hyper Centre Ville"}, Flux: []string{"om"}},
 	{Communes: []string{"Schœlcher"}},
 	{Communes: []string{"SCHOELCHER"}, Flux: []string{"rs"}},
 	{Quartiers: []string{"Cœur Bouliki"}},

@@ -4,13 +4,12 @@ import (
 	"encoding/binary"
 
 	"github.com/collecte-cacem/collecte/diff"
-	"github.com/collecte-cacem/collecte/snapshot"
 )
 
 // schemaVersion is the version of the layout of the index file. An index of another
 // version is rebuilt from scratch. Raise it whenever the layout or the
 // encoding of any value changes.
-const schemaVersion = 1
+const schemaVersion = 2
 
 // Buckets of the index file. A position (seq) is the index of a commit in
 // main's first-parent history, 0 for the first commit, written as 8
@@ -41,8 +40,9 @@ var (
 	// key), which later changes with the same names do not repeat.
 	bucketKeys = []byte("keys")
 
-	// bucketFolded maps the folded form of an adresse_key (snapshot.Fold)
-	// to the address numbers of every key with that form, as uvarints.
+	// bucketFolded maps an adresse_key in diff.KeyForm, as diff.Selection
+	// compares keys, to the address numbers of every key with that form,
+	// as uvarints.
 	bucketFolded = []byte("folded")
 
 	// bucketPostings maps a term (see addressTerm and placeTerm) to the
@@ -86,8 +86,9 @@ func addressTerm(address uint32) string {
 	return string(binary.BigEndian.AppendUint32([]byte{'a'}, address))
 }
 
-// Fields of a place term: the folded commune, the folded quartier, or any
-// place at all (with an empty name).
+// Fields of a place term: the commune, the quartier, or any place at all
+// (with an empty name). Names are in diff.NameForm, as diff.Selection
+// compares them.
 const (
 	fieldCommune  = 'c'
 	fieldQuartier = 'q'
@@ -95,7 +96,8 @@ const (
 )
 
 // Stream tags of a place term: any change, changes with an empty Flux (the
-// address kinds), or changes of one stream, followed by its folded code.
+// address kinds), or changes of one stream, followed by its code in
+// diff.KeyForm.
 const (
 	tagAny     = "*"
 	tagNoFlux  = "-"
@@ -103,7 +105,7 @@ const (
 )
 
 // placeTerm is the posting-list key of the commits with a change in field
-// named name (already folded), restricted by the stream tag.
+// named name (in diff.NameForm), restricted by the stream tag.
 func placeTerm(field byte, name, tag string) string {
 	b := []byte{'p', field}
 	b = binary.AppendUvarint(b, uint64(len(name)))
@@ -111,23 +113,24 @@ func placeTerm(field byte, name, tag string) string {
 	return string(append(b, tag...))
 }
 
-// fluxTag returns the stream tag of a change.
+// fluxTag returns the stream tag of a change of the stream flux.
 func fluxTag(flux string) string {
 	if flux == "" {
 		return tagNoFlux
 	}
-	return tagFluxPre + snapshot.Fold(flux)
+	return tagFluxPre + diff.KeyForm(flux)
 }
 
-// placeTerms returns the place terms that c matches.
-func placeTerms(c diff.Change) []string {
-	tags := []string{tagAny, fluxTag(c.Flux)}
+// placeTerms returns the place terms that a change matches, given its
+// commune and quartier in diff.NameForm and its stream.
+func placeTerms(commune, quartier, flux string) []string {
+	tags := []string{tagAny, fluxTag(flux)}
 	fields := []struct {
 		field byte
 		name  string
 	}{
-		{fieldCommune, snapshot.Fold(c.Commune)},
-		{fieldQuartier, snapshot.Fold(c.Quartier)},
+		{fieldCommune, commune},
+		{fieldQuartier, quartier},
 		{fieldAny, ""},
 	}
 	terms := make([]string, 0, len(tags)*len(fields))

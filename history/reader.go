@@ -277,7 +277,7 @@ func (r *Reader) selectionTerms(sel diff.Selection) ([]string, error) {
 	if len(sel.Flux) > 0 {
 		tags = []string{tagNoFlux}
 		for _, f := range sel.Flux {
-			tags = append(tags, tagFluxPre+snapshot.Fold(f))
+			tags = append(tags, tagFluxPre+diff.KeyForm(f))
 		}
 	}
 
@@ -295,7 +295,7 @@ func (r *Reader) selectionTerms(sel diff.Selection) ([]string, error) {
 	for _, p := range places {
 		for _, name := range p.names {
 			for _, tag := range tags {
-				terms = append(terms, placeTerm(p.field, snapshot.Fold(name), tag))
+				terms = append(terms, placeTerm(p.field, diff.NameForm(name), tag))
 			}
 		}
 	}
@@ -312,10 +312,10 @@ func (r *Reader) selectionTerms(sel diff.Selection) ([]string, error) {
 	return terms, nil
 }
 
-// foldedNumbers returns the address numbers of every key that folds as
-// key does.
+// foldedNumbers returns the address numbers of every key that has the
+// diff.KeyForm of key.
 func (r *Reader) foldedNumbers(key string) ([]uint32, error) {
-	d := &decoder{buf: r.tx.Bucket(bucketFolded).Get([]byte(snapshot.Fold(key)))}
+	d := &decoder{buf: r.tx.Bucket(bucketFolded).Get([]byte(diff.KeyForm(key)))}
 	var out []uint32
 	for len(d.buf) > 0 && d.err == nil {
 		n := d.uvarint()

@@ -116,10 +116,10 @@ func writeBatch(db *bolt.DB, data []commitData) error {
 // which also records the new head. Until then, the transaction is not
 // consistent.
 type writer struct {
-	tx       *bolt.Tx
-	st       state
-	postings map[string][]uint64
-	folded   map[string]string
+	tx        *bolt.Tx
+	st        state
+	postings  map[string][]uint64
+	nameForms map[string]string
 }
 
 func newWriter(tx *bolt.Tx) (*writer, error) {
@@ -131,7 +131,7 @@ func newWriter(tx *bolt.Tx) (*writer, error) {
 	// to 95% at a split instead of bbolt's default of 50%.
 	tx.Bucket(bucketCommits).FillPercent = 0.95
 	tx.Bucket(bucketChanges).FillPercent = 0.95
-	return &writer{tx: tx, st: st, postings: map[string][]uint64{}, folded: map[string]string{}}, nil
+	return &writer{tx: tx, st: st, postings: map[string][]uint64{}, nameForms: map[string]string{}}, nil
 }
 
 // add indexes one commit, which must be the child of the current head.
@@ -227,19 +227,19 @@ func (w *writer) addChanges(seq int, changes []diff.Change) error {
 	return nil
 }
 
-// placeTerms is placeTerms with the folded names cached for the batch.
+// placeTerms returns the place terms that c matches, with the forms of
+// its names cached for the batch.
 func (w *writer) placeTerms(c diff.Change) []string {
-	c.Commune, c.Quartier, c.Flux = w.fold(c.Commune), w.fold(c.Quartier), w.fold(c.Flux)
-	return placeTerms(c)
+	return placeTerms(w.nameForm(c.Commune), w.nameForm(c.Quartier), c.Flux)
 }
 
-func (w *writer) fold(s string) string {
-	folded, ok := w.folded[s]
+func (w *writer) nameForm(name string) string {
+	form, ok := w.nameForms[name]
 	if !ok {
-		folded = snapshot.Fold(s)
-		w.folded[s] = folded
+		form = diff.NameForm(name)
+		w.nameForms[name] = form
 	}
-	return folded
+	return form
 }
 
 // post adds seq to the posting list of term, once.
@@ -277,7 +277,7 @@ func (w *writer) address(c diff.Change) (uint32, snapshot.Address, error) {
 	}
 
 	folded := w.tx.Bucket(bucketFolded)
-	foldedKey := []byte(snapshot.Fold(key))
+	foldedKey := []byte(diff.KeyForm(key))
 	list := slices.Clone(folded.Get(foldedKey))
 	if err := folded.Put(foldedKey, binary.AppendUvarint(list, uint64(number))); err != nil {
 		return 0, snapshot.Address{}, fmt.Errorf("store folded key of %q: %w", key, err)
