@@ -37,7 +37,19 @@ func (s Selection) Match(c Change) bool {
 	if len(s.Flux) == 0 || c.Flux == "" {
 		return true
 	}
-	return slices.ContainsFunc(s.Flux, func(f string) bool { return snapshot.Fold(f) == snapshot.Fold(c.Flux) })
+	return slices.ContainsFunc(s.Flux, func(f string) bool { return KeyForm(f) == KeyForm(c.Flux) })
+}
+
+// NameForm returns the form in which a Selection compares commune and
+// quartier names: snapshot.Slug, as adresse_key builds them.
+func NameForm(name string) string {
+	return snapshot.Slug(name)
+}
+
+// KeyForm returns the form in which a Selection compares address keys and
+// stream codes: snapshot.Fold.
+func KeyForm(s string) string {
+	return snapshot.Fold(s)
 }
 
 func (s Selection) matchPlace(c Change) bool {
@@ -51,13 +63,13 @@ func (s Selection) matchPlace(c Change) bool {
 }
 
 func containsFolded(list []string, value string) bool {
-	return containsAs(snapshot.Fold, list, value)
+	return containsAs(KeyForm, list, value)
 }
 
 // containsName reports whether list has a commune or quartier name that
 // gives the same part of an adresse_key as value.
 func containsName(list []string, value string) bool {
-	return containsAs(snapshot.Slug, list, value)
+	return containsAs(NameForm, list, value)
 }
 
 func containsAs(normalize func(string) string, list []string, value string) bool {

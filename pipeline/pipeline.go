@@ -15,14 +15,15 @@ import (
 	"github.com/collecte-cacem/collecte/archive"
 	"github.com/collecte-cacem/collecte/crawler"
 	"github.com/collecte-cacem/collecte/diff"
+	"github.com/collecte-cacem/collecte/history"
 	"github.com/collecte-cacem/collecte/snapshot"
 )
 
 // Paths of the change report that each commit carries, relative to the
 // archive root. The report compares the commit with its parent.
 const (
-	ReportJSONPath     = "reports/changes.json"
-	ReportMarkdownPath = "reports/changes.md"
+	ReportJSONPath     = diff.ReportJSONPath
+	ReportMarkdownPath = diff.ReportMarkdownPath
 )
 
 // watched are the path prefixes whose change makes a new commit. The
@@ -184,8 +185,30 @@ func commitCrawl(opt Options, crawled *crawler.Result, b *snapshot.Builder, prev
 	res.Commit, res.Changed = c, changed
 	if changed {
 		maintain(opt)
+		updateIndex(opt)
 	}
 	return res, nil
+}
+
+// updateIndex adds the new commit to the history index, so that the next
+// query finds it current. The index is derived data, so a failure is
+// logged and left for the next query, which updates the index itself or
+// reads the reports.
+func updateIndex(opt Options) {
+	log := opt.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	stats, err := history.New(opt.Archive, log).Update()
+	if err != nil {
+		log.Warn("history index update failed; queries will update it or read every report",
+			"archive", opt.Archive.Dir(), "error", err)
+		return
+	}
+	if stats.Rebuilt {
+		log.Info("built history index", "archive", opt.Archive.Dir(), "commits", stats.Added,
+			"duration_ms", stats.Duration.Milliseconds())
+	}
 }
 
 // maintain packs the archive's loose objects when they pile up. The commit

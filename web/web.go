@@ -85,7 +85,7 @@ func newServer(a *archive.Archive, opt Options) *server {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	s.store = newStore(a)
+	s.store = newStore(a, s.log)
 	return s
 }
 

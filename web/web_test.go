@@ -221,7 +221,7 @@ func TestMissingCSVFilter(t *testing.T) {
 
 func mustCurrent(t *testing.T, a *archive.Archive) *current {
 	t.Helper()
-	cur, err := newStore(a).current()
+	cur, err := newStore(a, nil).current()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/collecte-cacem/collecte/archive"
 	"github.com/collecte-cacem/collecte/diff"
+	"github.com/collecte-cacem/collecte/history"
 	"github.com/collecte-cacem/collecte/pipeline"
 	"github.com/collecte-cacem/collecte/snapshot"
 )
@@ -44,23 +45,99 @@ func runLog(ctx context.Context, e *env, args []string) error {
 
 	typed := *key
 	*key = normalizeKey(*key)
-	entries, err := history(a, *key)
+	entries, err := logEntries(e, a, *key)
 	if err != nil {
 		return err
 	}
-	if *format == "json" {
+	return writeLog(e, entries, *key, typed, *format)
+}
+
+// writeLog writes the entries of log in format, text or json. typed is the
+// key before normalizeKey.
+func writeLog(e *env, entries []logEntry, key, typed, format string) error {
+	if format == "json" {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(entries)
 	}
-	writeLogText(e, entries, *key, typed)
+	writeLogText(e, entries, key, typed)
 	return nil
 }
 
-// history reads the report of every commit, newest first. With a key, it
+// logEntries returns the entries of log from the history index, or from
+// the report of every commit when the index is unavailable.
+func logEntries(e *env, a *archive.Archive, key string) ([]logEntry, error) {
+	var entries []logEntry
+	err := history.New(a, e.log).View(func(r *history.Reader) error {
+		var err error
+		entries, err = indexedLog(r, key)
+		return err
+	})
+	if errors.Is(err, history.ErrUnavailable) {
+		e.log.Debug("history index unavailable; reading the report of every commit",
+			"archive", a.Dir(), "error", err)
+		return walkLog(a, key)
+	}
+	return entries, err
+}
+
+// indexedLog returns what walkLog returns, from the index.
+func indexedLog(r *history.Reader, key string) ([]logEntry, error) {
+	if r.MissingReports() > 0 {
+		// The walk fails on such a commit, so it must give that error.
+		return nil, fmt.Errorf("%w: %d commits have no report", history.ErrUnavailable, r.MissingReports())
+	}
+	if key == "" {
+		return indexedCommits(r)
+	}
+
+	changed, err := r.Address(key)
+	if err != nil {
+		return nil, err
+	}
+	entries := make([]logEntry, 0, len(changed)+1)
+	for _, ch := range changed {
+		report := diff.Report{Changes: ch.Changes}.Filter(func(diff.Change) bool { return true })
+		entries = append(entries, newLogEntry(ch.Commit.Commit, report.Counts, report.Changes))
+	}
+	first, err := r.Commit(0)
+	if err != nil {
+		return nil, err
+	}
+	changedFirst := len(changed) > 0 && changed[len(changed)-1].Commit.Seq == 0
+	if !changedFirst && r.InFirstSnapshot(key) {
+		none := diff.Report{}.Filter(func(diff.Change) bool { return false })
+		entries = append(entries, newLogEntry(first.Commit, none.Counts, none.Changes))
+	}
+	return entries, nil
+}
+
+func indexedCommits(r *history.Reader) ([]logEntry, error) {
+	commits, err := r.Commits()
+	if err != nil {
+		return nil, err
+	}
+	entries := make([]logEntry, 0, len(commits))
+	for _, c := range commits {
+		entries = append(entries, newLogEntry(c.Commit, c.Counts, nil))
+	}
+	return entries, nil
+}
+
+func newLogEntry(c archive.Commit, counts map[string]int, changes []diff.Change) logEntry {
+	return logEntry{
+		Commit:  c.Hash,
+		Date:    c.When,
+		Subject: c.Subject,
+		Counts:  counts,
+		Changes: changes,
+	}
+}
+
+// walkLog reads the report of every commit, newest first. With a key, it
 // keeps only the commits whose report changes that address, and the first
 // snapshot when the address was in it.
-func history(a *archive.Archive, key string) ([]logEntry, error) {
+func walkLog(a *archive.Archive, key string) ([]logEntry, error) {
 	commits, err := a.Log()
 	if err != nil {
 		return nil, fmt.Errorf("read history of %s: %w", a.Dir(), err)
@@ -72,12 +149,7 @@ func history(a *archive.Archive, key string) ([]logEntry, error) {
 		if err != nil {
 			return nil, err
 		}
-		entry := logEntry{
-			Commit:  c.Hash,
-			Date:    c.When,
-			Subject: c.Subject,
-			Counts:  r.Counts,
-		}
+		entry := newLogEntry(c, r.Counts, nil)
 		if key != "" {
 			keep, err := keepForAddress(a, c, &r, key)
 			if err != nil {
