@@ -21,7 +21,7 @@ var staticFiles embed.FS
 // pageNames lists the templates under templates/, each rendered inside
 // layout.html with the definitions of parts.html.
 var pageNames = []string{
-	"home", "search", "address", "timeline", "snapshot", "missing", "error",
+	"home", "search", "address", "removed", "timeline", "snapshot", "missing", "error",
 }
 
 // pages are parsed once. Each server executes clones of them made by
