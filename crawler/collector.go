@@ -24,14 +24,15 @@ const (
 // because the fetcher retries by requesting it again. It hands every
 // response, whatever its status, to the fetcher through the request's
 // colly.Context. A request takes one of slots before colly sends it, and
-// gives it back once colly has read the body.
+// gives it back once colly has read the body. The limit rule is returned so
+// that a Crawl-delay read from robots.txt can lengthen its Delay.
 //
 // NOTE: robots.txt is tested for the requested URL only, not for the
 // target of a redirect on the same host.
-func newCollector(ctx context.Context, cfg Config, rec *recorder, slots slots) (*colly.Collector, error) {
+func newCollector(ctx context.Context, cfg Config, rec *recorder, slots slots) (*colly.Collector, *colly.LimitRule, error) {
 	u, err := url.Parse(cfg.BaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("parse base URL %q: %w", cfg.BaseURL, err)
+		return nil, nil, fmt.Errorf("parse base URL %q: %w", cfg.BaseURL, err)
 	}
 
 	// The settings are assigned after NewCollector, because NewCollector
@@ -65,7 +66,7 @@ func newCollector(ctx context.Context, cfg Config, rec *recorder, slots slots) (
 		Delay:        cfg.Delay,
 	}
 	if err := c.Limit(rule); err != nil {
-		return nil, fmt.Errorf("set limit rule for host %q: %w", u.Host, err)
+		return nil, nil, fmt.Errorf("set limit rule for host %q: %w", u.Host, err)
 	}
 
 	// colly calls OnRequest before it waits for its own LimitRule slot,
@@ -86,7 +87,7 @@ func newCollector(ctx context.Context, cfg Config, rec *recorder, slots slots) (
 		}
 	})
 
-	return c, nil
+	return c, rule, nil
 }
 
 // newBaseTransport returns the transport under the recorder, with enough

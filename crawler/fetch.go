@@ -28,6 +28,7 @@ type job struct {
 type fetcher struct {
 	cfg      Config
 	c        *colly.Collector
+	limit    *colly.LimitRule // the host's rule, whose Delay Crawl may lengthen
 	rec      *recorder
 	slots    slots
 	base     *http.Transport
@@ -47,7 +48,7 @@ func newFetcher(ctx context.Context, cfg Config) (*fetcher, error) {
 	rec := newRecorder(ctx, base, cfg.MaxBody)
 
 	slots := make(slots, cfg.Parallel)
-	c, err := newCollector(ctx, cfg, rec, slots)
+	c, limit, err := newCollector(ctx, cfg, rec, slots)
 	if err != nil {
 		return nil, err
 	}
@@ -55,6 +56,7 @@ func newFetcher(ctx context.Context, cfg Config) (*fetcher, error) {
 	f := &fetcher{
 		cfg:   cfg,
 		c:     c,
+		limit: limit,
 		rec:   rec,
 		slots: slots,
 		base:  base,

@@ -3,6 +3,7 @@ package crawler
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"reflect"
 	"slices"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/collecte-cacem/collecte/snapshot"
+	"github.com/gocolly/colly/v2"
+	"github.com/temoto/robotstxt"
 )
 
 func TestCrawlParallelismAtServer(t *testing.T) {
@@ -55,6 +58,44 @@ func TestCrawlDelayHonoured(t *testing.T) {
 	// Six requests on one slot wait at least five delays between them.
 	if elapsed, min := time.Since(start), 5*cfg.Delay; elapsed < min {
 		t.Errorf("elapsed: got %v, want at least %v", elapsed, min)
+	}
+}
+
+func TestCrawlRobotsCrawlDelay(t *testing.T) {
+	s := &site{bodies: legacyBodies(3), robots: "User-agent: *\nCrawl-delay: 0.05\n"}
+	base := startSite(t, s)
+	cfg := testConfig(t, SourceLegacy, base)
+	cfg.Parallel = 2
+	cfg.Delay = 0
+
+	start := time.Now()
+	if _, err := crawlWithGuard(t, context.Background(), cfg); err != nil {
+		t.Fatalf("Crawl: %v", err)
+	}
+
+	// Each of the 2 slots pauses 2 × 50 ms after its request, so the six
+	// requests take at least two pauses on the busier slot.
+	if elapsed, min := time.Since(start), 2*2*50*time.Millisecond; elapsed < min {
+		t.Errorf("elapsed: got %v, want at least %v for a Crawl-delay of 50 ms", elapsed, min)
+	}
+}
+
+func TestCrawlDelayAboveCrawlDelayKept(t *testing.T) {
+	f := &fetcher{
+		cfg:    Config{Parallel: 2},
+		limit:  &colly.LimitRule{Delay: time.Second},
+		robots: &robotsRules{group: &robotstxt.Group{CrawlDelay: 100 * time.Millisecond}},
+		log:    slog.New(slog.DiscardHandler),
+	}
+	f.applyCrawlDelay()
+	if f.limit.Delay != time.Second {
+		t.Errorf("delay: got %v, want the configured 1s, longer than 2 × Crawl-delay", f.limit.Delay)
+	}
+
+	f.robots.group.CrawlDelay = time.Hour
+	f.applyCrawlDelay()
+	if want := 2 * maxCrawlDelay; f.limit.Delay != want {
+		t.Errorf("delay: got %v, want %v for a Crawl-delay above the maximum", f.limit.Delay, want)
 	}
 }
 
