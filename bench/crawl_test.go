@@ -123,7 +123,7 @@ func BenchmarkCrawlBinary(b *testing.B) {
 	var peak int64
 	for i := 0; i < b.N; i++ {
 		dir := filepath.Join(b.TempDir(), "archive")
-		cmd := exec.Command(bin, "crawl", "--archive", dir, "--url", srv.URL,
+		cmd := exec.Command(bin, "crawl", "--archive", dir, "--source", "cacem-legacy", "--url", srv.URL,
 			"--parallel", "8", "--delay", "0")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			b.Fatalf("collecte crawl: %v\n%s", err, out)
