@@ -68,6 +68,11 @@ func newPackBuilder(dir string, count int) (*packBuilder, error) {
 		return nil, fmt.Errorf("pack of %d objects is too large", count)
 	}
 
+	// git init creates the pack directory, but a copy of the repository
+	// made by a tool that skips empty directories lacks it.
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create pack directory %s: %w", dir, err)
+	}
 	f, err := os.CreateTemp(dir, "tmp_pack_")
 	if err != nil {
 		return nil, fmt.Errorf("create pack in %s: %w", dir, err)

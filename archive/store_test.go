@@ -116,3 +116,17 @@ func countEntries(t *testing.T, a *Archive, typ plumbing.ObjectType) int {
 	}
 	return n
 }
+
+func TestCommitWithoutPackDirectory(t *testing.T) {
+	a := mustOpen(t)
+	if err := os.Remove(filepath.Join(a.Dir(), "objects", "pack")); err != nil {
+		t.Fatal(err)
+	}
+
+	c, _ := mustCommit(t, a, baseFiles(), "first", t0)
+	got, err := a.Read(c.Hash, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertFiles(t, got, baseFiles())
+}
