@@ -118,7 +118,7 @@ func release(f *os.File) error {
 // commits, so once this process holds it, such files belong to a writer
 // that died.
 // NOTE: a git command run by hand on the archive at that very moment would
-// lose its ref lock or its temporary pack; do not run git commands that
+// lose its ref lock or its temporary pack. Do not run git commands that
 // write to the archive while collecte may commit.
 func (a *Archive) removeLeftovers() error {
 	patterns := []string{
@@ -151,7 +151,7 @@ func (a *Archive) removeLeftovers() error {
 
 // orphanIndexes returns the pack indexes in dir whose pack is missing,
 // which a crash between the two renames of install leaves. Git and go-git
-// ignore them; removing them keeps the directory to complete packs.
+// ignore them, and removing them leaves only complete packs.
 func orphanIndexes(dir string) ([]string, error) {
 	indexes, err := filepath.Glob(filepath.Join(dir, "pack-*.idx"))
 	if err != nil {

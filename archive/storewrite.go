@@ -17,15 +17,15 @@ import (
 // commit starts a new one, and Maintain merges the full packs
 // geometrically.
 const (
-	// tailMaxBytes bounds the pack that each commit copies: the copy, its
-	// checksum and its fsync cost about 5 ms per MiB on the 2-core
-	// benchmark machine. A larger tail stores each file whole less often,
-	// so the archive is smaller (see BENCHMARKS.md, section 2).
+	// tailMaxBytes bounds the pack that each commit copies. On the 2-core
+	// benchmark machine, each MiB of tail adds about 5 ms to a commit (an
+	// estimate). A larger tail stores each file whole less often, so the
+	// archive is smaller (see BENCHMARKS.md, section 2).
 	tailMaxBytes = 2 << 20
 
-	// maxDeltaDepth bounds the deltas applied to read one object, as git's
-	// pack.depth does (50 by default, and for gc --aggressive since git
-	// 2.17), so that reading a file costs the same after any number of
+	// maxDeltaDepth bounds the deltas applied to read one object, as
+	// git's --depth does (50 by default in git 2.39, for gc --aggressive
+	// too), so that reading a file costs the same after any number of
 	// commits.
 	maxDeltaDepth = 50
 

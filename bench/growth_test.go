@@ -192,7 +192,7 @@ func reportGrowth(b *testing.B, g *growth) {
 }
 
 // logDeciles logs the mean and median of each tenth of ds, in order, so
-// that a trend stands out from noise.
+// that a trend is distinguished from noise.
 func logDeciles(b *testing.B, what string, ds []time.Duration) {
 	tenth := max(1, len(ds)/10)
 	var means, medians []string

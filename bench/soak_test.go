@@ -119,7 +119,7 @@ func vmRSS(b *testing.B) int64 {
 }
 
 // logTenths logs the mean of value over each tenth of the runs, in MB, so
-// that memory that keeps growing stands out from memory that levels off.
+// that a growth that continues is distinguished from a one-time rise.
 func logTenths(b *testing.B, what string, samples []soakSample, value func(soakSample) float64) {
 	tenth := max(1, len(samples)/10)
 	var means []string
