@@ -85,6 +85,12 @@ func buildGrowth(tb testing.TB, dir string, n int, step time.Duration) *growth {
 		wall, cpu := commitTimed(tb, a, files, when, i)
 		g.Commits = append(g.Commits, wall)
 		g.CPU = append(g.CPU, cpu)
+
+		head, err := a.Head()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		s.parent = head.Hash
 	}
 	return g
 }
