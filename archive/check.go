@@ -58,7 +58,7 @@ func (c *checker) commitChain(ref string, hash plumbing.Hash) {
 			c.problem("%s: commit %s does not decode: %v", ref, hash, err)
 			return
 		}
-		c.tree(commit.TreeHash, "commit "+hash.String())
+		c.tree(commit.TreeHash, "commit "+hash.String(), "")
 
 		hash = plumbing.ZeroHash
 		if len(commit.ParentHashes) > 0 {
@@ -67,18 +67,20 @@ func (c *checker) commitChain(ref string, hash plumbing.Hash) {
 	}
 }
 
-func (c *checker) tree(hash plumbing.Hash, where string) {
+// tree checks the tree at path dir ("" for the root, else ending in "/")
+// of the commit that where names, and the trees and blobs under it.
+func (c *checker) tree(hash plumbing.Hash, where, dir string) {
 	if c.seen[hash] {
 		return
 	}
 	c.seen[hash] = true
 	if !c.object(hash, plumbing.TreeObject) {
-		c.problem("%s: tree %s is missing or corrupt", where, hash)
+		c.problem("%s: tree %s%s is missing or corrupt", where, hash, treePath(dir))
 		return
 	}
 	tree, err := c.a.repo.TreeObject(hash)
 	if err != nil {
-		c.problem("%s: tree %s does not decode: %v", where, hash, err)
+		c.problem("%s: tree %s%s does not decode: %v", where, hash, treePath(dir), err)
 		return
 	}
 	for _, e := range tree.Entries {
@@ -86,13 +88,21 @@ func (c *checker) tree(hash plumbing.Hash, where string) {
 			if !c.seen[e.Hash] {
 				c.seen[e.Hash] = true
 				if !c.object(e.Hash, plumbing.BlobObject) {
-					c.problem("%s: blob %s of %s is missing or corrupt", where, e.Hash, e.Name)
+					c.problem("%s: blob %s of %s is missing or corrupt", where, e.Hash, dir+e.Name)
 				}
 			}
 			continue
 		}
-		c.tree(e.Hash, where+" "+e.Name+"/")
+		c.tree(e.Hash, where, dir+e.Name+"/")
 	}
+}
+
+// treePath names the directory of a tree in a problem, nothing for the root.
+func treePath(dir string) string {
+	if dir == "" {
+		return ""
+	}
+	return " of " + dir
 }
 
 // object reads the object fully and recomputes its hash.

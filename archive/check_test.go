@@ -47,8 +47,13 @@ func TestCheckFindsCorruptObject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(problems) != 1 || !strings.Contains(problems[0], entry.Hash.String()) {
-		t.Errorf("problems = %q, want one naming blob %s", problems, entry.Hash)
+	hex := entry.Hash.String()
+	if len(problems) != 1 || !strings.Contains(problems[0], hex) {
+		t.Errorf("problems = %q, want one naming blob %s", problems, hex)
+	}
+	want := "commit " + c.Hash + ": blob " + hex + " of data/a.csv is missing or corrupt"
+	if len(problems) == 1 && problems[0] != want {
+		t.Errorf("problem = %q, want %q", problems[0], want)
 	}
 }
 

@@ -250,3 +250,53 @@ func TestLogEmpty(t *testing.T) {
 		t.Errorf("len(Log) = %d, want 0", len(log))
 	}
 }
+
+func TestLogSince(t *testing.T) {
+	f := newHistory(t)
+
+	tests := []struct {
+		name      string
+		since     string
+		want      []string
+		wantFound bool
+	}{
+		{"empty since", "", []string{f.C.Hash, f.B.Hash, f.A.Hash}, true},
+		{"root", f.A.Hash, []string{f.C.Hash, f.B.Hash}, true},
+		{"head", f.C.Hash, nil, true},
+		{"not on main", strings.Repeat("ab", 20), []string{f.C.Hash, f.B.Hash, f.A.Hash}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			log, found, err := f.a.LogSince(tt.since)
+			if err != nil {
+				t.Fatalf("LogSince: %v", err)
+			}
+			var got []string
+			for _, c := range log {
+				got = append(got, c.Hash)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("LogSince hashes = %v, want %v", got, tt.want)
+			}
+			if found != tt.wantFound {
+				t.Errorf("LogSince found = %v, want %v", found, tt.wantFound)
+			}
+		})
+	}
+}
+
+func TestHeadHash(t *testing.T) {
+	f := newHistory(t)
+	got, err := f.a.HeadHash()
+	if err != nil {
+		t.Fatalf("HeadHash: %v", err)
+	}
+	if got != f.C.Hash {
+		t.Errorf("HeadHash = %s, want %s", got, f.C.Hash)
+	}
+
+	_, err = mustOpen(t).HeadHash()
+	if !errors.Is(err, ErrEmpty) {
+		t.Errorf("HeadHash of an empty archive: %v, want ErrEmpty", err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/collecte-cacem/collecte/archive"
 	"github.com/collecte-cacem/collecte/crawler"
@@ -19,12 +20,17 @@ import (
 // net/http client fetching and decoding the same URLs, and with the crawl
 // alone. All cases run in one process against one replay server; with
 // -count, go test repeats each case count times before the next case.
+//
+// Besides the wall time, each case reports cpu-ms/op: the user and system
+// CPU time of the whole process per run, the replay server's included. It
+// varies less than the wall time when other jobs load the machine.
 func BenchmarkCrawl(b *testing.B) {
 	l := mustLegacy2021(b)
 	srv, _ := serveLegacy(b, l)
 
 	for _, parallel := range []int{1, 8} {
 		b.Run(fmt.Sprintf("p%d/plain", parallel), func(b *testing.B) {
+			start := processCPU(b)
 			for i := 0; i < b.N; i++ {
 				n, err := plainCrawl(context.Background(), srv.URL, parallel)
 				if err != nil {
@@ -34,8 +40,10 @@ func BenchmarkCrawl(b *testing.B) {
 					b.Fatalf("plain client decoded %d addresses, want %d", n, len(l.Adresses))
 				}
 			}
+			reportCPU(b, processCPU(b)-start)
 		})
 		b.Run(fmt.Sprintf("p%d/crawler", parallel), func(b *testing.B) {
+			start := processCPU(b)
 			for i := 0; i < b.N; i++ {
 				res, err := crawler.Crawl(context.Background(), crawlConfig(crawler.SourceLegacy, srv.URL, parallel))
 				if err != nil {
@@ -45,24 +53,45 @@ func BenchmarkCrawl(b *testing.B) {
 					b.Fatalf("crawl kept %d raw bodies, want %d", len(res.Raw), len(l.Adresses)+3)
 				}
 			}
+			reportCPU(b, processCPU(b)-start)
 		})
 		b.Run(fmt.Sprintf("p%d/pipeline", parallel), func(b *testing.B) {
+			var cpu time.Duration
 			for i := 0; i < b.N; i++ {
-				runIntoFreshArchive(b, srv.URL, parallel, len(l.Adresses))
+				cpu += runIntoFreshArchive(b, srv.URL, parallel, len(l.Adresses))
 			}
+			reportCPU(b, cpu)
 		})
 	}
 }
 
+// processCPU returns the user and system CPU time that the process has used.
+func processCPU(b *testing.B) time.Duration {
+	b.Helper()
+
+	var usage syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &usage); err != nil {
+		b.Fatalf("getrusage: %v", err)
+	}
+	return time.Duration(usage.Utime.Nano() + usage.Stime.Nano())
+}
+
+// reportCPU reports cpu, the CPU time of b.N runs, as cpu-ms/op.
+func reportCPU(b *testing.B, cpu time.Duration) {
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+}
+
 // runIntoFreshArchive runs the pipeline once into a new archive, the archive's
-// creation and removal left out of the timing.
-func runIntoFreshArchive(b *testing.B, url string, parallel, addresses int) {
+// creation and removal left out of the timing, and returns the CPU time of
+// the run.
+func runIntoFreshArchive(b *testing.B, url string, parallel, addresses int) time.Duration {
 	b.StopTimer()
 	dir, err := os.MkdirTemp("", "collecte-bench-crawl-")
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
+	start := processCPU(b)
 	b.StartTimer()
 
 	a, err := archive.Open(dir)
@@ -81,6 +110,7 @@ func runIntoFreshArchive(b *testing.B, url string, parallel, addresses int) {
 		b.Fatalf("run changed %v with %d addresses, want a commit of %d", res.Changed, len(res.Snapshot.Addresses), addresses)
 	}
 	b.StopTimer()
+	return processCPU(b) - start
 }
 
 // BenchmarkCrawlBinary runs the built `collecte crawl --parallel 8 --delay 0`
@@ -93,7 +123,7 @@ func BenchmarkCrawlBinary(b *testing.B) {
 	var peak int64
 	for i := 0; i < b.N; i++ {
 		dir := filepath.Join(b.TempDir(), "archive")
-		cmd := exec.Command(bin, "crawl", "--archive", dir, "--url", srv.URL,
+		cmd := exec.Command(bin, "crawl", "--archive", dir, "--source", "cacem-legacy", "--url", srv.URL,
 			"--parallel", "8", "--delay", "0")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			b.Fatalf("collecte crawl: %v\n%s", err, out)

@@ -29,6 +29,10 @@ var (
 	// ErrNoStream reports a requested stream that the address has no
 	// collection day for.
 	ErrNoStream = errors.New("no collection of this stream at this address")
+
+	// ErrURL reports a calendar URL that is not an absolute http or https
+	// URL.
+	ErrURL = errors.New("invalid calendar URL")
 )
 
 // ICSOptions selects what WriteICS renders.
@@ -46,7 +50,7 @@ type ICSOptions struct {
 
 	// PublicURL, when set, is written as the URL of the calendar and of
 	// every event, such as the address page. It must be an absolute http or
-	// https URL.
+	// https URL, and is written as ParseURL returns it.
 	PublicURL string
 
 	// Now returns the time written in DTSTAMP and used for a zero From.
@@ -74,7 +78,8 @@ func WriteICS(w io.Writer, a snapshot.Address, schedules map[string][]snapshot.S
 	if err != nil {
 		return err
 	}
-	if err := checkURL(opt.PublicURL); err != nil {
+	publicURL, err := ParseURL(opt.PublicURL)
+	if err != nil {
 		return err
 	}
 
@@ -85,10 +90,10 @@ func WriteICS(w io.Writer, a snapshot.Address, schedules map[string][]snapshot.S
 	events := collectEvents(schedules, streams, from, to)
 
 	lw := newLineWriter(w)
-	writeHeader(lw, a, opt.PublicURL)
+	writeHeader(lw, a, publicURL)
 	stamp := now().UTC().Format("20060102T150405Z")
 	for _, e := range events {
-		writeEvent(lw, a, e, stamp, opt.PublicURL)
+		writeEvent(lw, a, e, stamp, publicURL)
 	}
 	lw.line("END", "VCALENDAR")
 	return lw.flush()
@@ -118,18 +123,50 @@ func icsRange(opt ICSOptions, now time.Time) (from, to time.Time, err error) {
 	return from, to, nil
 }
 
-func checkURL(raw string) error {
+// ParseURL checks that raw is empty or an absolute http or https URL
+// without control characters, and returns it as the value of a URL
+// property. That value is a URI (RFC 5545 section 3.3.13 refers to RFC
+// 3986), so the characters outside the URI syntax, such as spaces, quotes,
+// angle brackets and non-ASCII letters, are percent-encoded. A URI value
+// has no TEXT escaping, and the line writer folds it.
+func ParseURL(raw string) (string, error) {
 	if raw == "" {
-		return nil
+		return "", nil
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("invalid calendar URL %q: %w", raw, err)
+		return "", fmt.Errorf("%w %q: %w", ErrURL, raw, errors.Unwrap(err))
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("invalid calendar URL %q: want an absolute http or https URL", raw)
+		return "", fmt.Errorf("%w %q: want an absolute http or https URL", ErrURL, raw)
 	}
-	return nil
+	u.RawQuery = escapeQuery(u.RawQuery)
+	return u.String(), nil
+}
+
+// escapeQuery percent-encodes the bytes of a raw query that RFC 3986
+// section 3.4 does not allow there, keeping the existing escapes.
+func escapeQuery(q string) string {
+	var b strings.Builder
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		if queryChar(c) {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String()
+}
+
+// queryChar reports whether c may appear as is in a URI query: unreserved
+// characters, sub-delims, ":", "@", "/", "?" and the "%" of an escape.
+func queryChar(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("-._~!$&'()*+,;=:@/?%", c) >= 0
 }
 
 // selectStreams returns the streams to render in StreamLess order.

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/robfig/cron/v3"
@@ -115,9 +116,15 @@ func checkListen(v string) error {
 	return nil
 }
 
-func checkHeaderValue(v string) error {
-	if strings.ContainsAny(v, "\r\n\x00") {
-		return errors.New("must not contain a line break or NUL")
+// CheckUserAgent rejects a User-Agent header value that holds a control
+// character (C0 such as CR, LF or tab, DEL, or C1), which would end the
+// header or be rejected by the HTTP client. An empty value selects the
+// default User-Agent.
+func CheckUserAgent(v string) error {
+	for _, r := range v {
+		if unicode.IsControl(r) {
+			return fmt.Errorf("must not contain control characters such as %q", r)
+		}
 	}
 	return nil
 }

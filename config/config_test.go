@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -161,13 +162,13 @@ func TestWriteYAMLRedacts(t *testing.T) {
 	file := writeFile(t, "c.yaml", "run_token_file: "+tok+"\nsmtp: {host: h, from: f@example.org}\n"+
 		"watchers:\n  - email: a@example.org\n    communes: [SCHOELCHER]\n")
 	env := envOf(map[string]string{"COLLECTE_SMTP_PASSWORD": "pa55word"})
-	c, err := Load(Sources{File: file, Getenv: env})
+	c, secrets, err := Inspect(Sources{File: file, Getenv: env})
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	var b bytes.Buffer
-	if err := WriteYAML(&b, c); err != nil {
+	if err := WriteYAML(&b, c, secrets); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -179,6 +180,12 @@ func TestWriteYAMLRedacts(t *testing.T) {
 	if strings.Count(out, redacted) != 2 {
 		t.Errorf("output marks %d secrets as redacted, want 2:\n%s", strings.Count(out, redacted), out)
 	}
+	for _, want := range []string{"run_token_file: " + tok + " # secret read from this file: [redacted]",
+		`password_file: "" # secret from $COLLECTE_SMTP_PASSWORD: [redacted]`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
 
 	again, err := Load(Sources{File: writeFile(t, "again.yaml", out), Getenv: env})
 	if err != nil {
@@ -186,6 +193,58 @@ func TestWriteYAMLRedacts(t *testing.T) {
 	}
 	if again.Watchers[0].Communes[0] != "SCHOELCHER" || again.Listen != c.Listen {
 		t.Errorf("reloaded configuration differs: %+v", again)
+	}
+}
+
+// TestInspectUnreadableSecret loads a configuration whose secret files
+// exist only inside the systemd unit, as the example's do.
+func TestInspectUnreadableSecret(t *testing.T) {
+	file := writeFile(t, "c.yaml", "run_token_file: /nonexistent/run-token\n"+
+		"smtp: {host: h, from: f@example.org, username: u, password_file: /nonexistent/smtp-password}\n")
+
+	c, secrets, err := Inspect(Sources{File: file})
+	if err != nil {
+		t.Fatalf("inspect: %v, want the configuration without its secrets", err)
+	}
+	if len(secrets) != 3 || secrets[0].Err == nil || secrets[1].Err == nil || secrets[2].Err != nil {
+		t.Fatalf("secrets = %+v, want errors for run_token_file and smtp.password_file only", secrets)
+	}
+	var b bytes.Buffer
+	if err := WriteYAML(&b, c, secrets); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(b.String(), "secret file not readable from here"); got != 2 {
+		t.Errorf("output marks %d secret files as not readable, want 2:\n%s", got, b.String())
+	}
+
+	_, err = Load(Sources{File: file})
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "read run_token_file: open /nonexistent/run-token") {
+		t.Errorf("load = %v, want the unreadable run_token_file as an invalid configuration", err)
+	}
+}
+
+func TestLoadErrorsMatchErrInvalid(t *testing.T) {
+	tests := []struct {
+		name string
+		src  Sources
+	}{
+		{"missing file", Sources{File: "/nonexistent/collecte.yaml"}},
+		{"unknown key", Sources{File: writeFile(t, "c.yaml", "smtp_host: x\n")}},
+		{"invalid value", Sources{File: writeFile(t, "c.yaml", "parallel: 0\n")}},
+		{"invalid environment", Sources{Getenv: envOf(map[string]string{"COLLECTE_DELAY": "soon"})}},
+		{"empty secret file", Sources{File: writeFile(t, "c.yaml", "run_token_file: "+writeFile(t, "tok", "\n")+"\n")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(tt.src)
+			if !errors.Is(err, ErrInvalid) {
+				t.Errorf("error %v does not match ErrInvalid", err)
+			}
+		})
+	}
+	var invalid *InvalidError
+	if _, err := Load(Sources{File: writeFile(t, "c.yaml", "timeout: 0s\n")}); !errors.As(err, &invalid) || invalid.Key != "timeout" {
+		t.Errorf("error %v does not wrap the InvalidError of timeout", err)
 	}
 }
 

@@ -41,31 +41,66 @@ func Defaults() *Config {
 	return c
 }
 
+// ErrInvalid matches, with errors.Is, every error of Load and Inspect and
+// every error that Invalid marks: the configuration cannot be used as it
+// is, so restarting the program does not help.
+var ErrInvalid = errors.New("invalid configuration")
+
+// Invalid marks err as a configuration error that matches ErrInvalid,
+// keeping its message and what it wraps. It returns nil for a nil err.
+func Invalid(err error) error {
+	if err == nil {
+		return nil
+	}
+	return configError{err}
+}
+
+type configError struct{ err error }
+
+func (e configError) Error() string   { return e.err.Error() }
+func (e configError) Unwrap() []error { return []error{e.err, ErrInvalid} }
+
 // Load builds the effective configuration from src, reads the secrets,
 // resolves the derived defaults and validates every key. An unknown key in
-// the file is an error naming the key and its line.
+// the file is an error naming the key and its line, and so is a secret
+// file that cannot be read. Every error matches ErrInvalid.
 func Load(src Sources) (*Config, error) {
+	c, secrets, err := Inspect(src)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range secrets {
+		if err := s.loadError(); err != nil {
+			return nil, Invalid(err)
+		}
+	}
+	return c, nil
+}
+
+// Inspect is Load for a configuration checked away from the secrets, such
+// as outside the systemd unit that receives the secret files: a secret
+// file that cannot be read is reported in its SecretSource instead of
+// failing. Every error matches ErrInvalid.
+func Inspect(src Sources) (*Config, []SecretSource, error) {
 	c := Defaults()
 
 	if src.File != "" {
 		if err := readFile(src.File, c); err != nil {
-			return nil, err
+			return nil, nil, Invalid(err)
 		}
 	}
 	if err := apply(c, src.Getenv, src.Flags); err != nil {
-		return nil, err
+		return nil, nil, Invalid(err)
 	}
 
 	if err := validate(c); err != nil {
-		return nil, err
+		return nil, nil, Invalid(err)
 	}
-	if err := readSecrets(c); err != nil {
-		return nil, err
-	}
+	secrets := readSecrets(c)
 	if err := resolve(c); err != nil {
-		return nil, err
+		return nil, nil, Invalid(err)
 	}
-	return c, nil
+	return c, secrets, nil
 }
 
 func readFile(path string, c *Config) error {
@@ -157,34 +192,6 @@ func redactIf(o Option, v string) string {
 		return redacted
 	}
 	return v
-}
-
-// readSecrets reads each secret that the environment left empty from its
-// file, without the final line break.
-func readSecrets(c *Config) error {
-	secrets := []struct {
-		key   string
-		path  string
-		value *Secret
-	}{
-		{"run_token_file", c.RunTokenFile, &c.RunToken},
-		{"smtp.password_file", c.SMTP.PasswordFile, &c.SMTP.Password},
-		{"push.token_file", c.Push.TokenFile, &c.Push.Token},
-	}
-	for _, s := range secrets {
-		if *s.value != "" || s.path == "" {
-			continue
-		}
-		data, err := os.ReadFile(s.path)
-		if err != nil {
-			return fmt.Errorf("read %s: %w: create the file or unset the key", s.key, err)
-		}
-		*s.value = Secret(strings.TrimRight(string(data), "\r\n"))
-		if *s.value == "" {
-			return fmt.Errorf("read %s %s: the file is empty: write the secret into it", s.key, s.path)
-		}
-	}
-	return nil
 }
 
 // resolve fills the defaults that depend on other keys.

@@ -14,24 +14,23 @@ const Precedence = "Precedence, highest first: command-line flags, environment,\
 	"configuration file, defaults. Secrets come from the environment variable\n" +
 	"when it is set, else from their *_file key."
 
-// WriteYAML writes c as YAML that Load accepts, with each secret that is
-// set shown as "[redacted]" under its key, as a comment.
-func WriteYAML(w io.Writer, c *Config) error {
+// WriteYAML writes c as YAML that Load accepts. Each *_file key of a
+// secret gets a comment saying where the secret comes from, as secrets
+// reports it: the environment variable or the file, with the value shown
+// as "[redacted]", or why the file is not readable.
+func WriteYAML(w io.Writer, c *Config, secrets []SecretSource) error {
 	var root yaml.Node
 	if err := root.Encode(c); err != nil {
 		return fmt.Errorf("encode configuration: %w", err)
 	}
 
-	for _, s := range []struct {
-		section, key string
-		value        Secret
-	}{
-		{"", "run_token_file", c.RunToken},
-		{"smtp", "password_file", c.SMTP.Password},
-		{"push", "token_file", c.Push.Token},
-	} {
-		if s.value != "" {
-			annotate(&root, s.section, s.key, "secret loaded: "+redacted)
+	for _, s := range secrets {
+		section, key, found := strings.Cut(s.Key, ".")
+		if !found {
+			section, key = "", s.Key
+		}
+		if comment := s.comment(); comment != "" {
+			annotate(&root, section, key, comment)
 		}
 	}
 

@@ -15,6 +15,7 @@ const (
 	ctxURL      = "final_url"
 	ctxResponse = "response"
 	ctxStatus   = "status"
+	ctxSlot     = "slot"
 )
 
 // newCollector returns a fresh colly collector for one crawl. It stays on
@@ -22,14 +23,16 @@ const (
 // fetcher reads robots.txt once before the crawl and tests every URL itself. It may revisit a URL,
 // because the fetcher retries by requesting it again. It hands every
 // response, whatever its status, to the fetcher through the request's
-// colly.Context.
+// colly.Context. A request takes one of slots before colly sends it, and
+// gives it back once colly has read the body. The limit rule is returned so
+// that a Crawl-delay read from robots.txt can lengthen its Delay.
 //
 // NOTE: robots.txt is tested for the requested URL only, not for the
 // target of a redirect on the same host.
-func newCollector(ctx context.Context, cfg Config, rec *recorder) (*colly.Collector, error) {
+func newCollector(ctx context.Context, cfg Config, rec *recorder, slots slots) (*colly.Collector, *colly.LimitRule, error) {
 	u, err := url.Parse(cfg.BaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("parse base URL %q: %w", cfg.BaseURL, err)
+		return nil, nil, fmt.Errorf("parse base URL %q: %w", cfg.BaseURL, err)
 	}
 
 	// The settings are assigned after NewCollector, because NewCollector
@@ -63,18 +66,28 @@ func newCollector(ctx context.Context, cfg Config, rec *recorder) (*colly.Collec
 		Delay:        cfg.Delay,
 	}
 	if err := c.Limit(rule); err != nil {
-		return nil, fmt.Errorf("set limit rule for host %q: %w", u.Host, err)
+		return nil, nil, fmt.Errorf("set limit rule for host %q: %w", u.Host, err)
 	}
 
+	// colly calls OnRequest before it waits for its own LimitRule slot,
+	// in a wait that ctx does not end, so the request waits here instead.
+	c.OnRequest(func(r *colly.Request) {
+		if hold, ok := r.Ctx.GetAny(ctxSlot).(*slotHold); ok && hold.acquire(ctx) != nil {
+			r.Abort()
+		}
+	})
 	c.OnResponseHeaders(func(r *colly.Response) {
 		r.Ctx.Put(ctxURL, r.Request.URL.String())
 		r.Ctx.Put(ctxStatus, r.StatusCode)
 	})
 	c.OnResponse(func(r *colly.Response) {
 		r.Ctx.Put(ctxResponse, r)
+		if hold, ok := r.Ctx.GetAny(ctxSlot).(*slotHold); ok {
+			hold.release()
+		}
 	})
 
-	return c, nil
+	return c, rule, nil
 }
 
 // newBaseTransport returns the transport under the recorder, with enough

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/collecte-cacem/collecte/snapshot"
 )
 
 // The sources that Crawl supports.
@@ -82,6 +84,14 @@ type Config struct {
 	// progress bar, and any other writer gets a slog text Info line every
 	// 5 seconds. Nil reports no progress.
 	Progress io.Writer
+
+	// OnRecords, when set, receives the records of each successful request
+	// as soon as they are decoded, so that the caller can process them
+	// while the crawl goes on. Over a crawl it receives exactly the records
+	// that Result.Records holds, in another order. Crawl calls it from its
+	// workers, possibly at the same time, and returns after the last call.
+	// It must not modify the records.
+	OnRecords func([]snapshot.Record)
 
 	// Backoff returns the wait before attempt+1 after attempt failed
 	// (attempt counts from 1). Nil selects exponential backoff from 1s,

@@ -184,7 +184,7 @@ func TestDecodeText(t *testing.T) {
 
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := decodeText([]byte(tt.raw), tt.ctype)
+			got, err := decodeText([]byte(tt.raw), parseContentType(tt.ctype))
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("error: got %v, want error %v", err, tt.wantErr)
 			}

@@ -47,6 +47,7 @@ func Crawl(ctx context.Context, cfg Config) (*Result, error) {
 		f.log.Error("robots.txt unavailable; run skipped", "url", cfg.BaseURL+"/robots.txt", "error", err)
 		return res, err
 	}
+	f.applyCrawlDelay()
 
 	switch cfg.Source {
 	case SourceLegacy:

@@ -28,7 +28,9 @@ type job struct {
 type fetcher struct {
 	cfg      Config
 	c        *colly.Collector
+	limit    *colly.LimitRule // the host's rule, whose Delay Crawl may lengthen
 	rec      *recorder
+	slots    slots
 	base     *http.Transport
 	log      *slog.Logger
 	progress *progress
@@ -43,20 +45,23 @@ type fetcher struct {
 
 func newFetcher(ctx context.Context, cfg Config) (*fetcher, error) {
 	base := newBaseTransport(cfg)
-	rec := newRecorder(ctx, base)
+	rec := newRecorder(ctx, base, cfg.MaxBody)
 
-	c, err := newCollector(ctx, cfg, rec)
+	slots := make(slots, cfg.Parallel)
+	c, limit, err := newCollector(ctx, cfg, rec, slots)
 	if err != nil {
 		return nil, err
 	}
 
 	f := &fetcher{
-		cfg:  cfg,
-		c:    c,
-		rec:  rec,
-		base: base,
-		log:  cfg.Logger.With("component", "crawler", "source", cfg.Source),
-		raw:  make(map[string][]byte),
+		cfg:   cfg,
+		c:     c,
+		limit: limit,
+		rec:   rec,
+		slots: slots,
+		base:  base,
+		log:   cfg.Logger.With("component", "crawler", "source", cfg.Source),
+		raw:   make(map[string][]byte),
 	}
 	f.progress = newProgress(cfg.Progress, f.log)
 	return f, nil
@@ -128,7 +133,10 @@ func (f *fetcher) record(out *Outcome, n int, a attempt) {
 		f.progress.retried()
 	}
 
-	f.log.Debug("response", "url", out.URL, "status", a.status, "attempt", n, "bytes", len(a.raw))
+	// The check spares the boxing of the arguments on every request.
+	if f.log.Enabled(context.Background(), slog.LevelDebug) {
+		f.log.Debug("response", "url", out.URL, "status", a.status, "attempt", n, "bytes", len(a.raw))
+	}
 }
 
 // accept decodes a successful body and stores its raw bytes.
@@ -187,9 +195,12 @@ func (f *fetcher) try(ctx context.Context, url string) attempt {
 		return attempt{err: errors.New("disallowed by the site's robots.txt, so not requested")}
 	}
 
+	hold := &slotHold{slots: f.slots}
 	cctx := colly.NewContext()
+	cctx.Put(ctxSlot, hold)
 	hdr := http.Header{"Accept": {"application/json"}}
 	err := f.c.Request(http.MethodGet, url, nil, cctx, hdr)
+	hold.release()
 
 	final := cctx.Get(ctxURL)
 	body := f.rec.take(final)
@@ -267,7 +278,7 @@ func (f *fetcher) check(resp *colly.Response, body rawBody) attempt {
 		return a
 	}
 
-	ctype := resp.Headers.Get("Content-Type")
+	ctype := parseContentType(resp.Headers.Get("Content-Type"))
 	text, err := decodeText(body.data, ctype)
 	if err != nil {
 		a.err = err
@@ -278,7 +289,7 @@ func (f *fetcher) check(resp *colly.Response, body rawBody) attempt {
 	// or proxy error page, a transient condition of the site, so it is
 	// retried like a 503 before it fails the request.
 	if isHTML(ctype, text) {
-		a.err = fmt.Errorf("HTML page instead of JSON (Content-Type %q, body starts with %q), such as a maintenance page", ctype, preview(text))
+		a.err = fmt.Errorf("HTML page instead of JSON (Content-Type %q, body starts with %q), such as a maintenance page", ctype.header, preview(text))
 		a.retry = true
 		return a
 	}

@@ -3,12 +3,19 @@ package crawler
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/collecte-cacem/collecte/snapshot"
+	"github.com/gocolly/colly/v2"
+	"github.com/temoto/robotstxt"
 )
 
 func TestCrawlParallelismAtServer(t *testing.T) {
@@ -51,6 +58,44 @@ func TestCrawlDelayHonoured(t *testing.T) {
 	// Six requests on one slot wait at least five delays between them.
 	if elapsed, min := time.Since(start), 5*cfg.Delay; elapsed < min {
 		t.Errorf("elapsed: got %v, want at least %v", elapsed, min)
+	}
+}
+
+func TestCrawlRobotsCrawlDelay(t *testing.T) {
+	s := &site{bodies: legacyBodies(3), robots: "User-agent: *\nCrawl-delay: 0.05\n"}
+	base := startSite(t, s)
+	cfg := testConfig(t, SourceLegacy, base)
+	cfg.Parallel = 2
+	cfg.Delay = 0
+
+	start := time.Now()
+	if _, err := crawlWithGuard(t, context.Background(), cfg); err != nil {
+		t.Fatalf("Crawl: %v", err)
+	}
+
+	// Each of the 2 slots pauses 2 × 50 ms after its request, so the six
+	// requests take at least two pauses on the busier slot.
+	if elapsed, min := time.Since(start), 2*2*50*time.Millisecond; elapsed < min {
+		t.Errorf("elapsed: got %v, want at least %v for a Crawl-delay of 50 ms", elapsed, min)
+	}
+}
+
+func TestCrawlDelayAboveCrawlDelayKept(t *testing.T) {
+	f := &fetcher{
+		cfg:    Config{Parallel: 2},
+		limit:  &colly.LimitRule{Delay: time.Second},
+		robots: &robotsRules{group: &robotstxt.Group{CrawlDelay: 100 * time.Millisecond}},
+		log:    slog.New(slog.DiscardHandler),
+	}
+	f.applyCrawlDelay()
+	if f.limit.Delay != time.Second {
+		t.Errorf("delay: got %v, want the configured 1s, longer than 2 × Crawl-delay", f.limit.Delay)
+	}
+
+	f.robots.group.CrawlDelay = time.Hour
+	f.applyCrawlDelay()
+	if want := 2 * maxCrawlDelay; f.limit.Delay != want {
+		t.Errorf("delay: got %v, want %v for a Crawl-delay above the maximum", f.limit.Delay, want)
 	}
 }
 
@@ -384,5 +429,49 @@ func TestCrawlBodyAtLimit(t *testing.T) {
 
 	if got := len(res.Raw["raw/get/collectes/1.json"]); got != 300 {
 		t.Errorf("raw body: got %d bytes, want 300", got)
+	}
+}
+
+// TestCrawlOnRecordsSeesResult checks that OnRecords receives exactly the
+// records of Result.Records, for both sources, with a failed address whose
+// records must not be passed on.
+func TestCrawlOnRecordsSeesResult(t *testing.T) {
+	legacy := &site{bodies: legacyBodies(30)}
+	legacy.bodies["/get/collectes/7"] = `{"adresse":{"id":8},"collectes":[]}`
+	paging := &pagingServer{n: 8, maxLimit: 3, total: 8}
+
+	for _, tt := range []struct {
+		name, source, base string
+		wantRecords        int
+	}{
+		{"legacy", SourceLegacy, startSite(t, legacy), 29},
+		{"v1", SourceV1, startPaging(t, paging), 8},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var seen []snapshot.Record
+			cfg := testConfig(t, tt.source, tt.base)
+			cfg.Parallel = 3
+			cfg.PageLimit = 3
+			cfg.OnRecords = func(records []snapshot.Record) {
+				mu.Lock()
+				defer mu.Unlock()
+				seen = append(seen, records...)
+			}
+
+			res, _ := crawlWithGuard(t, context.Background(), cfg)
+
+			if got := len(res.Records); got != tt.wantRecords {
+				t.Fatalf("Result.Records: got %d, want %d", got, tt.wantRecords)
+			}
+			byPlace := func(a, b snapshot.Record) int {
+				return strings.Compare(a.ID+"\x00"+a.Voie, b.ID+"\x00"+b.Voie)
+			}
+			want := slices.SortedFunc(slices.Values(res.Records), byPlace)
+			slices.SortFunc(seen, byPlace)
+			if !reflect.DeepEqual(seen, want) {
+				t.Errorf("OnRecords received %d records that differ from the %d of Result.Records", len(seen), len(want))
+			}
+		})
 	}
 }

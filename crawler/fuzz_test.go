@@ -1,12 +1,15 @@
 package crawler
 
 import (
+	stdjson "encoding/json"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/collecte-cacem/collecte/snapshot"
+	"github.com/go-json-experiment/json/v1"
 )
 
 // FuzzDecodeCollectes checks that decodeCollectes never panics, and that an
@@ -77,5 +80,52 @@ func checkWeekdays(t *testing.T, r snapshot.Record) {
 	}
 	if !utf8.ValidString(r.Label) {
 		t.Errorf("label is not valid UTF-8: %q", r.Label)
+	}
+}
+
+// FuzzFold checks that the ASCII fast path of fold gives the same result as
+// the Unicode normalisation it skips.
+func FuzzFold(f *testing.F) {
+	for _, s := range []string{"Lundi", " MARDI\t", "mércredi", "Impaire", "\v\f\r\n", "A\u00a0", ""} {
+		f.Add(s)
+	}
+
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := fold(s), foldUnicode(s); got != want {
+			t.Errorf("fold(%q) = %q, want %q as foldUnicode gives", s, got, want)
+		}
+	})
+}
+
+// FuzzJSONMatchesEncodingJSON checks that the json package the crawler
+// decodes with accepts and rejects the same bodies as encoding/json, and
+// decodes them to the same values, for every type it decodes.
+func FuzzJSONMatchesEncodingJSON(f *testing.F) {
+	f.Add(mustRead(f, "testdata/collectes-467.json"))
+	f.Add(mustRead(f, "testdata/v1-page.json"))
+	f.Add([]byte(`[{"id":1,"name":"A","commune_id":2,"quartier_id":3}]`))
+	f.Add([]byte(`{"Adresse":{"ID":1},"COLLECTES":null,"adresse":{"id":2},"collectes":[{"days":null}]}`))
+
+	f.Fuzz(func(t *testing.T, body []byte) {
+		checkSameDecoding[legacyCollectes](t, body)
+		checkSameDecoding[[]legacyCollecte](t, body)
+		checkSameDecoding[[]legacyItem](t, body)
+		checkSameDecoding[v1Page](t, body)
+	})
+}
+
+// checkSameDecoding decodes body into a T with both json packages and fails
+// the test if only one fails or the values differ.
+func checkSameDecoding[T any](t *testing.T, body []byte) {
+	t.Helper()
+
+	var got, want T
+	gotErr := json.Unmarshal(body, &got)
+	wantErr := stdjson.Unmarshal(body, &want)
+	if (gotErr == nil) != (wantErr == nil) {
+		t.Fatalf("%T: error %v, want the outcome of encoding/json: %v", got, gotErr, wantErr)
+	}
+	if gotErr == nil && !reflect.DeepEqual(got, want) {
+		t.Fatalf("%T: decoded %+v, want %+v as encoding/json decodes it", got, got, want)
 	}
 }

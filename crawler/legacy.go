@@ -2,13 +2,13 @@ package crawler
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/collecte-cacem/collecte/snapshot"
+	"github.com/go-json-experiment/json/v1"
 )
 
 // legacyItem is an element of /get/communes, /get/quartiers or
@@ -44,11 +44,17 @@ func crawlLegacy(ctx context.Context, f *fetcher, res *Result) error {
 	records := make([][]snapshot.Record, len(places))
 	jobs := make([]job, len(places))
 	for i, p := range places {
-		jobs[i] = collectesJob(f.cfg.BaseURL, p, &records[i])
+		jobs[i] = collectesJob(f.cfg.BaseURL, p, &records[i], f.cfg.OnRecords)
 	}
 
 	outs, err = f.runAll(ctx, jobs)
 	res.Outcomes = append(res.Outcomes, outs...)
+
+	n := 0
+	for _, r := range records {
+		n += len(r)
+	}
+	res.Records = slices.Grow(res.Records, n)
 	for _, r := range records {
 		res.Records = append(res.Records, r...)
 	}
@@ -161,7 +167,9 @@ func joinWarnings(dupes, noQuartier, noCommune int) []snapshot.Warning {
 	return ws
 }
 
-func collectesJob(base string, p snapshot.Place, dst *[]snapshot.Record) job {
+// collectesJob requests the collections of p, stores its records in dst and
+// passes them to onRecords when it is not nil.
+func collectesJob(base string, p snapshot.Place, dst *[]snapshot.Record, onRecords func([]snapshot.Record)) job {
 	id, _ := strconv.Atoi(p.ID)
 	return job{
 		url:   base + "/get/collectes/" + p.ID,
@@ -170,6 +178,9 @@ func collectesJob(base string, p snapshot.Place, dst *[]snapshot.Record) job {
 		decode: func(body []byte) error {
 			recs, err := decodeCollectes(body, id, p)
 			*dst = recs
+			if err == nil && onRecords != nil {
+				onRecords(recs)
+			}
 			return err
 		},
 	}
@@ -239,12 +250,15 @@ func (c legacyCollecte) record(p snapshot.Place) (snapshot.Record, error) {
 	}
 
 	r := snapshot.Record{Place: p, Label: *c.Title}
-	switch {
-	case c.WeekType == nil:
+	if c.WeekType == nil {
 		r.EvenWeeks, r.OddWeeks = days, slices.Clone(days)
-	case fold(*c.WeekType) == "paire":
+		return r, nil
+	}
+
+	switch fold(*c.WeekType) {
+	case "paire":
 		r.EvenWeeks = days
-	case fold(*c.WeekType) == "impaire":
+	case "impaire":
 		r.OddWeeks = days
 	default:
 		return snapshot.Record{}, fmt.Errorf("unknown week_type %q (want null, \"Paire\" or \"Impaire\")", *c.WeekType)
@@ -253,7 +267,11 @@ func (c legacyCollecte) record(p snapshot.Place) (snapshot.Record, error) {
 }
 
 func parseDays(names []string) ([]time.Weekday, error) {
-	var days []time.Weekday
+	if len(names) == 0 {
+		return nil, nil
+	}
+
+	days := make([]time.Weekday, 0, len(names))
 	for _, n := range names {
 		d, err := parseFrenchWeekday(n)
 		if err != nil {

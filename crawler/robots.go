@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/temoto/robotstxt"
 )
@@ -14,6 +15,10 @@ import (
 // ErrRobotsUnavailable is matched by a *RobotsError: robots.txt returned a
 // server error or could not be fetched, so the crawl was skipped.
 var ErrRobotsUnavailable = errors.New("robots.txt unavailable")
+
+// maxCrawlDelay caps the Crawl-delay of robots.txt that a crawl honours,
+// so that a mistaken value cannot stretch one run over days.
+const maxCrawlDelay = 30 * time.Second
 
 // maxRobotsRedirects is the number of redirects followed for robots.txt,
 // the minimum that RFC 9309 section 2.3.1.2 asks crawlers to follow.
@@ -58,6 +63,41 @@ func (e *RobotsError) Unwrap() error {
 // *robotsRules allows every path, as a robots.txt that returns 4xx does.
 type robotsRules struct {
 	group *robotstxt.Group
+}
+
+// crawlDelay returns the Crawl-delay of the crawl's group, 0 when it sets
+// none.
+func (r *robotsRules) crawlDelay() time.Duration {
+	if r == nil || r.group == nil {
+		return 0
+	}
+	return r.group.CrawlDelay
+}
+
+// applyCrawlDelay lengthens the pause after each request when robots.txt
+// asks for more time between requests than the configured delay. RFC 9309
+// leaves Crawl-delay out, but it is how sites commonly ask for a slower
+// crawl. Each of the Parallel request slots pauses after its own request,
+// so the pause becomes Crawl-delay times Parallel: one request starts per
+// Crawl-delay on average.
+func (f *fetcher) applyCrawlDelay() {
+	asked := f.robots.crawlDelay()
+	if asked <= 0 {
+		return
+	}
+	if asked > maxCrawlDelay {
+		f.log.Warn("robots.txt Crawl-delay is above the maximum honoured; using the maximum",
+			"crawl_delay_ms", asked.Milliseconds(), "max_ms", maxCrawlDelay.Milliseconds())
+		asked = maxCrawlDelay
+	}
+
+	pause := asked * time.Duration(f.cfg.Parallel)
+	if pause <= f.limit.Delay {
+		return
+	}
+	f.limit.Delay = pause
+	f.log.Info("robots.txt Crawl-delay lengthens the pause after each request",
+		"crawl_delay_ms", asked.Milliseconds(), "delay_ms", pause.Milliseconds(), "parallel", f.cfg.Parallel)
 }
 
 // allowed reports whether rawURL may be requested. The path and query are

@@ -22,15 +22,16 @@ type rawBody struct {
 // Each planned URL is requested by one goroutine at a time, so the URL alone
 // identifies the attempt.
 type recorder struct {
-	base http.RoundTripper
-	ctx  context.Context
+	base    http.RoundTripper
+	ctx     context.Context
+	maxBody int64
 
 	mu     sync.Mutex
 	bodies map[string]rawBody
 }
 
-func newRecorder(ctx context.Context, base http.RoundTripper) *recorder {
-	return &recorder{base: base, ctx: ctx, bodies: make(map[string]rawBody)}
+func newRecorder(ctx context.Context, base http.RoundTripper, maxBody int64) *recorder {
+	return &recorder{base: base, ctx: ctx, maxBody: maxBody, bodies: make(map[string]rawBody)}
 }
 
 // RoundTrip sends req through the base transport and wraps the body. colly
@@ -46,7 +47,13 @@ func (t *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 
-	resp.Body = &recordingBody{body: resp.Body, key: req.URL.String(), rec: t}
+	b := &recordingBody{body: resp.Body, key: req.URL.String(), rec: t}
+	if resp.ContentLength > 0 {
+		// colly reads at most one byte more than the cap, and a declared
+		// length is not trusted beyond that.
+		b.data = make([]byte, 0, min(resp.ContentLength, t.maxBody+1))
+	}
+	resp.Body = b
 	return resp, nil
 }
 

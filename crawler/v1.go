@@ -55,6 +55,9 @@ func crawlV1(ctx context.Context, f *fetcher, res *Result) error {
 		}
 
 		res.Records = append(res.Records, got.records...)
+		if f.cfg.OnRecords != nil {
+			f.cfg.OnRecords(got.records)
+		}
 		skip += len(got.records)
 		total = got.total
 		if len(got.records) < got.granted {

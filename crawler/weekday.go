@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -21,9 +22,25 @@ var frenchWeekdays = map[string]time.Weekday{
 	"samedi":   time.Saturday,
 }
 
+// publishedWeekdays are the names as the site spells them, matched before
+// any folding.
+var publishedWeekdays = map[string]time.Weekday{
+	"Dimanche": time.Sunday,
+	"Lundi":    time.Monday,
+	"Mardi":    time.Tuesday,
+	"Mercredi": time.Wednesday,
+	"Jeudi":    time.Thursday,
+	"Vendredi": time.Friday,
+	"Samedi":   time.Saturday,
+}
+
 // parseFrenchWeekday parses a French weekday name such as "Lundi", without
 // regard to case, accents or surrounding spaces.
 func parseFrenchWeekday(name string) (time.Weekday, error) {
+	if d, ok := publishedWeekdays[name]; ok {
+		return d, nil
+	}
+
 	d, ok := frenchWeekdays[fold(name)]
 	if !ok {
 		return 0, fmt.Errorf("unknown weekday name %q (want Lundi ... Dimanche)", name)
@@ -42,6 +59,16 @@ func jsWeekday(i int) (time.Weekday, error) {
 
 // fold lowercases s, strips its accents and surrounding spaces.
 func fold(s string) string {
+	if isASCII(s) {
+		// NFD and NFC leave ASCII unchanged and it has no combining marks,
+		// so foldUnicode would only lowercase and trim it.
+		return strings.ToLower(strings.TrimSpace(s))
+	}
+	return foldUnicode(s)
+}
+
+// foldUnicode is fold for any string.
+func foldUnicode(s string) string {
 	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 
 	out, _, err := transform.String(t, s)
@@ -49,4 +76,13 @@ func fold(s string) string {
 		out = s
 	}
 	return strings.ToLower(strings.TrimSpace(out))
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }

@@ -2,12 +2,17 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/collecte-cacem/collecte/pipeline"
 )
 
 const operator = "ops@example.org"
@@ -88,5 +93,64 @@ func TestAlertStateSurvivesRestart(t *testing.T) {
 	second.run(context.Background(), "test")
 	if got := len(mail.to(operator)); got != 1 {
 		t.Errorf("alerts over two processes = %d, want 1", got)
+	}
+}
+
+// TestAlertTextsGolden renders the three operator alerts with the times in
+// UTC, as the state file gives them back, and checks that the messages show
+// them in Martinique time (UTC-4): 19:56 UTC is 15:56.
+func TestAlertTextsGolden(t *testing.T) {
+	cfg := writeConfig(t, "archive: "+filepath.Join(t.TempDir(), "a")+"\nurl: http://127.0.0.1:1\nalert_after: 3\n")
+	d := newTestDaemon(t, cfg, nil)
+	started := time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)
+	s := &runState{Failures: 2, LastSuccess: time.Date(2026, 12, 4, 19, 56, 0, 0, time.UTC)}
+
+	failure := d.failureEvent(s, &outcome{started: started, err: errors.New("crawl cacem-legacy: list request failed")})
+	if failure == nil {
+		t.Fatal("no alert at the third failure")
+	}
+	golden(t, "alert-failure.txt", failure.Title+"\n\n"+failure.Text+"\n")
+
+	recovery := d.recoveryEvent(s, &outcome{started: started.Add(time.Hour)})
+	golden(t, "alert-recovery.txt", recovery.Title+"\n\n"+recovery.Text+"\n")
+
+	drop := pipeline.Drop{
+		Head: strings.Repeat("a", 40), Reason: "1562 of 2141 addresses gone; every rule of stream ENC gone",
+		Detected: started, HeadAddresses: 2141, Addresses: make([]string, 1562), Streams: []string{"ENC"},
+		Communes: []pipeline.CommuneLoss{{Commune: "FORT-DE-FRANCE", Lost: 995, Total: 995}, {Commune: "LAMENTIN", Lost: 567, Total: 567}},
+	}
+	res := &pipeline.Result{Awaiting: drop.Reason, Drop: &drop}
+	pending := d.dropEvent(s, &outcome{started: started, res: res})
+	if pending == nil {
+		t.Fatal("no alert for a new pending drop")
+	}
+	golden(t, "alert-drop.txt", pending.Title+"\n\n"+pending.Text+"\n")
+}
+
+// TestAlertLogLevels checks that an alert is logged as a warning and the
+// recovery that ends it as information.
+func TestAlertLogLevels(t *testing.T) {
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	var logs logStore
+	cfg := writeConfig(t, "source: cacem-legacy\nurl: "+closed.URL+"\narchive: "+filepath.Join(t.TempDir(), "a")+"\nalert_after: 1\n")
+	d, unlock, err := start(cfg, Options{Logger: logs.logger(t), Crawler: failFast})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+
+	d.run(context.Background(), "test")
+	d.finish(&outcome{trigger: "test", started: time.Now(), res: &pipeline.Result{}})
+
+	alerts := logs.find("operator alert")
+	if len(alerts) != 2 {
+		t.Fatalf("operator alert lines = %d, want the failure and the recovery", len(alerts))
+	}
+	if got := alerts[0].Level; got != slog.LevelWarn {
+		t.Errorf("failure alert level = %v, want WARN", got)
+	}
+	if got := alerts[1].Level; got != slog.LevelInfo {
+		t.Errorf("recovery level = %v, want INFO", got)
 	}
 }

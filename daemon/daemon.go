@@ -17,6 +17,7 @@ import (
 	"net"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -58,6 +59,10 @@ type Options struct {
 	// SMTP adjusts the mail server settings, such as the trusted TLS roots.
 	// Nil changes nothing.
 	SMTP func(s *notify.SMTP)
+
+	// Notify adjusts the options of the watchers' e-mails after SMTP, such
+	// as the retry backoff in tests. Nil changes nothing.
+	Notify func(o *notify.Options)
 }
 
 // daemon is the state shared by the scheduler, the runs and the HTTP
@@ -72,9 +77,14 @@ type daemon struct {
 	metrics  *metrics
 	notifier *notify.Notifier
 	state    *stateStore
+	retry    *retryTimer
 
 	// root is the root context, which the runs started by POST /run use.
 	root context.Context
+
+	// runAtStart is true from start-up with run_at_start until a job of
+	// the scheduler takes it, so that run is logged with trigger "start".
+	runAtStart atomic.Bool
 
 	// running is held by the run in flight, so that a scheduled run and a
 	// POST /run never overlap.
@@ -91,8 +101,9 @@ type daemon struct {
 // Run starts the daemon and blocks until ctx ends, then stops taking work,
 // lets the run in flight abort through ctx, and shuts the HTTP server
 // down. It fails at start-up when the archive is locked by another process
-// (an *archive.LockedError), the schedule is invalid, or the HTTP address
-// cannot be bound.
+// (an *archive.LockedError), the schedule or the mail settings are invalid
+// (an error matching config.ErrInvalid), or the HTTP address cannot be
+// bound.
 func Run(ctx context.Context, cfg *config.Config, opt Options) error {
 	d, unlock, err := start(cfg, opt)
 	if err != nil {
@@ -114,7 +125,9 @@ func Run(ctx context.Context, cfg *config.Config, opt Options) error {
 		opt.Ready(ln.Addr().String())
 	}
 
+	d.checkWatchers()
 	d.deliverPending(ctx)
+	go d.retryLoop(ctx)
 	c := d.startCron(ctx)
 
 	select {
@@ -134,7 +147,7 @@ func start(cfg *config.Config, opt Options) (*daemon, func(), error) {
 	}
 	schedule, err := config.ParseSchedule(cfg.Schedule)
 	if err != nil {
-		return nil, nil, fmt.Errorf("invalid schedule %q: %w", cfg.Schedule, err)
+		return nil, nil, config.Invalid(fmt.Errorf("invalid schedule %q: %w", cfg.Schedule, err))
 	}
 
 	a, err := archive.Open(cfg.Archive)
@@ -152,7 +165,7 @@ func start(cfg *config.Config, opt Options) (*daemon, func(), error) {
 	}
 
 	d := &daemon{cfg: cfg, opt: opt, base: log, log: log.With("component", "daemon"), archive: a,
-		schedule: schedule, metrics: newMetrics()}
+		schedule: schedule, metrics: newMetrics(a.Dir()), retry: newRetryTimer()}
 	if err := d.open(); err != nil {
 		unlock()
 		return nil, nil, err
@@ -177,8 +190,9 @@ func (d *daemon) open() error {
 	return nil
 }
 
-// stop shuts down in order: no new scheduled run, the run in flight ends
-// (its context is already canceled), then the HTTP server.
+// stop shuts down in order: no new scheduled run, the run in flight and
+// the e-mail retries end (their context is already canceled), then the
+// HTTP server.
 func (d *daemon) stop(c *cron.Cron, srv interface {
 	Shutdown(context.Context) error
 }) {
@@ -188,6 +202,7 @@ func (d *daemon) stop(c *cron.Cron, srv interface {
 	d.stopMu.Unlock()
 	<-c.Stop().Done()
 	d.runs.Wait()
+	<-d.retry.done
 
 	ctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
 	defer cancel()

@@ -179,7 +179,7 @@ func checkMail(t *testing.T, mail *smtpServer, want int) {
 
 func checkFeeds(t *testing.T, d *running, dir, hash string) {
 	t.Helper()
-	for _, path := range []string{"/feed.atom", "/feed.rss", "/feed.atom?quartier=BALATA"} {
+	for _, path := range []string{"/feed.atom", "/feed.rss", "/feed.atom?quartier=BALATA", "/feed.atom?commune=fort%20de%20france"} {
 		code, body := d.get(t, path)
 		if code != 200 || !strings.Contains(body, "commit/"+hash) {
 			t.Errorf("GET %s = %d, want 200 and an entry for %s", path, code, hash)

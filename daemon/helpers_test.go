@@ -3,6 +3,7 @@ package daemon
 import (
 	"bytes"
 	"context"
+	"flag"
 	"io"
 	"log/slog"
 	"net"
@@ -10,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,6 +26,31 @@ import (
 	"github.com/collecte-cacem/collecte/replay"
 )
 
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// golden compares got with the file name of testdata/, or rewrites the
+// file with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./daemon -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s:\n%s", path, got)
+	}
+}
+
 // hangGuard bounds every wait of these tests. It is a guard against a
 // hang, not a timing assertion.
 const hangGuard = 3 * time.Minute
@@ -35,11 +62,13 @@ type mail struct {
 }
 
 // smtpServer is a real SMTP server (emersion/go-smtp) on loopback that
-// keeps the messages it accepts.
+// keeps the messages it accepts. While reject is set, it answers every
+// recipient with a temporary failure (451).
 type smtpServer struct {
-	port int
-	mu   sync.Mutex
-	got  []mail
+	port   int
+	reject atomic.Bool
+	mu     sync.Mutex
+	got    []mail
 }
 
 func startSMTP(t *testing.T) *smtpServer {
@@ -84,6 +113,9 @@ type session struct {
 func (se *session) Mail(string, *smtp.MailOptions) error { return nil }
 
 func (se *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if se.server.reject.Load() {
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
+	}
 	se.msg.To = append(se.msg.To, to)
 	return nil
 }
@@ -205,14 +237,16 @@ func startDaemon(t *testing.T, cfg *config.Config) *running {
 	return startDaemonWith(t, cfg, Options{Crawler: fastCrawl})
 }
 
-// startDaemonWith is startDaemon with the hooks of opt; it sets the logger
-// and Ready.
+// startDaemonWith is startDaemon with the hooks of opt. It sets Ready, and
+// the logger unless opt has one.
 func startDaemonWith(t *testing.T, cfg *config.Config, opt Options) *running {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	opt.Logger = testLogger(t)
+	if opt.Logger == nil {
+		opt.Logger = testLogger(t)
+	}
 	opt.Ready = func(addr string) { ready <- addr }
 	go func() { done <- Run(ctx, cfg, opt) }()
 
@@ -268,4 +302,69 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// logLine is one log record kept by logStore, with its attributes as text.
+type logLine struct {
+	Level   slog.Level
+	Message string
+	Attrs   map[string]string
+}
+
+// logStore keeps every log record of a daemon, for the tests of its logs.
+type logStore struct {
+	mu    sync.Mutex
+	lines []logLine
+}
+
+// logger returns a logger that writes into s and to the test log of t.
+func (s *logStore) logger(t *testing.T) *slog.Logger {
+	return slog.New(storeHandler{store: s, next: testLogger(t).Handler()})
+}
+
+// find returns the records whose message is msg, in order.
+func (s *logStore) find(msg string) []logLine {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []logLine
+	for _, l := range s.lines {
+		if l.Message == msg {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+type storeHandler struct {
+	store *logStore
+	attrs []slog.Attr
+	next  slog.Handler
+}
+
+func (h storeHandler) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h storeHandler) Handle(ctx context.Context, r slog.Record) error {
+	line := logLine{Level: r.Level, Message: r.Message, Attrs: map[string]string{}}
+	for _, a := range h.attrs {
+		line.Attrs[a.Key] = a.Value.String()
+	}
+	r.Attrs(func(a slog.Attr) bool {
+		line.Attrs[a.Key] = a.Value.String()
+		return true
+	})
+	h.store.mu.Lock()
+	h.store.lines = append(h.store.lines, line)
+	h.store.mu.Unlock()
+	if h.next.Enabled(ctx, r.Level) {
+		return h.next.Handle(ctx, r)
+	}
+	return nil
+}
+
+func (h storeHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return storeHandler{store: h.store, attrs: append(slices.Clone(h.attrs), attrs...), next: h.next.WithAttrs(attrs)}
+}
+
+func (h storeHandler) WithGroup(name string) slog.Handler {
+	return storeHandler{store: h.store, attrs: h.attrs, next: h.next.WithGroup(name)}
 }

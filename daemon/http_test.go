@@ -24,6 +24,8 @@ func TestHealthy(t *testing.T) {
 		{"success within two days", runState{Status: statusOK, LastSuccess: now.Add(-47 * time.Hour)}, true},
 		{"success too old", runState{Status: statusOK, LastSuccess: now.Add(-49 * time.Hour)}, false},
 		{"last run failed", runState{Status: statusFailed, LastSuccess: now.Add(-time.Hour)}, false},
+		{"drop held back", runState{Status: statusAwaiting, LastSuccess: now.Add(-time.Hour)}, true},
+		{"drops held back too long", runState{Status: statusAwaiting, LastSuccess: now.Add(-49 * time.Hour)}, false},
 		{"never run", runState{Status: statusNever}, false},
 	}
 	for _, tt := range tests {
@@ -76,21 +78,28 @@ func TestRunEndpoint(t *testing.T) {
 	cfg.RunToken = "s3cret-token"
 	d := newTestDaemon(t, cfg, failFast)
 
+	const (
+		challenge = `Bearer realm="collecte"`
+		invalid   = `Bearer realm="collecte", error="invalid_token"`
+	)
 	tests := []struct {
-		name   string
-		d      *daemon
-		auth   string
-		busy   bool
-		want   int
-		wantWA bool
+		name          string
+		d             *daemon
+		auth          string
+		busy          bool
+		want          int
+		wantChallenge string
 	}{
-		{"disabled without token", disabled, "Bearer s3cret-token", false, http.StatusNotFound, false},
-		{"missing token", d, "", false, http.StatusUnauthorized, true},
-		{"basic auth", d, "Basic czNjcmV0LXRva2Vu", false, http.StatusUnauthorized, true},
-		{"wrong token", d, "Bearer s3cret-tokeX", false, http.StatusForbidden, false},
-		{"prefix of token", d, "Bearer s3cret", false, http.StatusForbidden, false},
-		{"run in flight", d, "Bearer s3cret-token", true, http.StatusConflict, false},
-		{"valid token", d, "Bearer s3cret-token", false, http.StatusAccepted, false},
+		{"disabled without token", disabled, "Bearer s3cret-token", false, http.StatusNotFound, ""},
+		{"missing token", d, "", false, http.StatusUnauthorized, challenge},
+		{"scheme without token", d, "Bearer ", false, http.StatusUnauthorized, challenge},
+		{"basic auth", d, "Basic czNjcmV0LXRva2Vu", false, http.StatusUnauthorized, challenge},
+		{"wrong token", d, "Bearer s3cret-tokeX", false, http.StatusUnauthorized, invalid},
+		{"prefix of token", d, "Bearer s3cret", false, http.StatusUnauthorized, invalid},
+		{"lower-case scheme", d, "bearer s3cret-token", true, http.StatusConflict, ""},
+		{"upper-case scheme", d, "BEARER s3cret-token", true, http.StatusConflict, ""},
+		{"run in flight", d, "Bearer s3cret-token", true, http.StatusConflict, ""},
+		{"valid token", d, "Bearer s3cret-token", false, http.StatusAccepted, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -108,8 +117,8 @@ func TestRunEndpoint(t *testing.T) {
 			if rec.Code != tt.want {
 				t.Errorf("status = %d, want %d (%s)", rec.Code, tt.want, rec.Body)
 			}
-			if got := rec.Header().Get("WWW-Authenticate") != ""; got != tt.wantWA {
-				t.Errorf("WWW-Authenticate set = %v, want %v", got, tt.wantWA)
+			if got := rec.Header().Get("WWW-Authenticate"); got != tt.wantChallenge {
+				t.Errorf("WWW-Authenticate = %q, want %q", got, tt.wantChallenge)
 			}
 		})
 	}
@@ -134,6 +143,74 @@ func TestMetricsNames(t *testing.T) {
 	} {
 		if !strings.Contains(body, "# TYPE "+name+" ") {
 			t.Errorf("/metrics lacks %s", name)
+		}
+	}
+}
+
+func TestMethodNotAllowed(t *testing.T) {
+	cfg := writeConfig(t, "archive: "+filepath.Join(t.TempDir(), "a")+"\n")
+	d := newTestDaemon(t, cfg, nil)
+	tests := []struct {
+		method, path, allow string
+	}{
+		{"GET", "/run", "POST"},
+		{"POST", "/healthz", "GET, HEAD"},
+		{"DELETE", "/metrics", "GET, HEAD"},
+		{"POST", "/feed.atom", "GET, HEAD"},
+		{"PUT", "/feed-operateur.atom", "GET, HEAD"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			d.routes().ServeHTTP(rec, httptest.NewRequest(tt.method, tt.path, nil))
+			if rec.Code != http.StatusMethodNotAllowed {
+				t.Errorf("status = %d, want 405", rec.Code)
+			}
+			if got := rec.Header().Get("Allow"); got != tt.allow {
+				t.Errorf("Allow = %q, want %q", got, tt.allow)
+			}
+		})
+	}
+}
+
+// TestSecurityHeadersOnEveryRoute requests every endpoint of the daemon,
+// each other method on it, and pages of the web view, and checks that
+// every response carries the Content-Security-Policy of the web view.
+func TestSecurityHeadersOnEveryRoute(t *testing.T) {
+	s := startSite(t)
+	dir := filepath.Join(t.TempDir(), "archive")
+	if _, err := manualCrawl(s, dir); err != nil {
+		t.Fatal(err)
+	}
+	cfg := writeConfig(t, "archive: "+dir+"\n")
+	cfg.RunToken = "s3cret-token"
+	d := newTestDaemon(t, cfg, nil)
+	h := d.routes()
+
+	type request struct{ method, path string }
+	requests := []request{
+		{"GET", "/"}, {"GET", "/recherche?q=balata"}, {"GET", "/adresse/fort-de-france_balata_absalon"},
+		{"GET", "/chronologie"}, {"GET", "/manquantes"}, {"GET", "/manquantes.csv"},
+		{"GET", "/static/style.css"}, {"GET", "/no-such-page"},
+	}
+	for _, e := range d.endpoints() {
+		requests = append(requests, request{e.method, e.path}, request{"PATCH", e.path})
+	}
+	requests = append(requests, request{"HEAD", "/healthz"})
+
+	var policy string
+	for _, req := range requests {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(req.method, req.path, nil))
+		got := rec.Header().Get("Content-Security-Policy")
+		if policy == "" {
+			policy = got
+		}
+		if got == "" || got != policy || !strings.Contains(got, "default-src 'none'") {
+			t.Errorf("%s %s (%d): Content-Security-Policy = %q, want %q", req.method, req.path, rec.Code, got, policy)
+		}
+		if got := rec.Header().Get("X-Content-Type-Options"); got != "nosniff" {
+			t.Errorf("%s %s: X-Content-Type-Options = %q, want nosniff", req.method, req.path, got)
 		}
 	}
 }

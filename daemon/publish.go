@@ -2,9 +2,11 @@ package daemon
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 
 	"github.com/collecte-cacem/collecte/archive"
+	"github.com/collecte-cacem/collecte/config"
 	"github.com/collecte-cacem/collecte/feed"
 	"github.com/collecte-cacem/collecte/notify"
 	"github.com/collecte-cacem/collecte/pipeline"
@@ -48,22 +50,30 @@ func (d *daemon) newNotifier() (*notify.Notifier, error) {
 		From:     d.cfg.SMTP.From,
 		TLS:      d.cfg.SMTP.TLS,
 	}
-	if d.opt.SMTP != nil {
-		d.opt.SMTP(&s)
-	}
 
 	watchers := make([]notify.Watcher, len(d.cfg.Watchers))
 	for i, w := range d.cfg.Watchers {
 		watchers[i] = notify.Watcher{Email: w.Email, Selection: w.Selection}
 	}
-	return notify.New(notify.Options{
-		SMTP:      s,
-		Watchers:  watchers,
-		PublicURL: d.cfg.PublicURL,
-		StatePath: filepath.Join(d.archive.Dir(), NotifyStateFile),
-		Logger:    d.base,
-		Location:  d.cfg.Location,
-	})
+	opt := notify.Options{
+		SMTP:          s,
+		Watchers:      watchers,
+		PublicURL:     d.cfg.PublicURL,
+		OperatorEmail: d.cfg.OperatorEmail,
+		StatePath:     filepath.Join(d.archive.Dir(), NotifyStateFile),
+		Logger:        d.base,
+		Location:      d.cfg.Location,
+	}
+	if d.opt.SMTP != nil {
+		d.opt.SMTP(&opt.SMTP)
+	}
+	if d.opt.Notify != nil {
+		d.opt.Notify(&opt)
+	}
+	if err := opt.Validate(); err != nil {
+		return nil, config.Invalid(err)
+	}
+	return notify.New(opt)
 }
 
 // deliverPending runs Deliver once before the first crawl, so that new
@@ -78,16 +88,46 @@ func (d *daemon) deliverPending(ctx context.Context) {
 }
 
 // deliver sends the messages due for the commits of main, including
-// retries of earlier failed sends.
+// retries of earlier failed sends, and sets the retry timer to the next
+// try of the messages that still wait. After an error it leaves the timer
+// as it is, because the call may have stopped before it saw every message.
 func (d *daemon) deliver(ctx context.Context, o *outcome) {
 	if d.notifier == nil {
 		return
 	}
 	stats, err := d.notifier.Deliver(ctx, d.archive)
-	o.mailSent, o.mailFailed = stats.Sent, stats.Failed
+	o.mailSent, o.mailFailed, o.mailRetried = stats.Sent, stats.Failed, stats.Retried
 	d.metrics.mailSent.Add(float64(stats.Sent))
 	d.metrics.mailFailures.Add(float64(stats.Failed))
+	d.metrics.mailRetries.Add(float64(stats.Retried))
 	if err != nil {
 		d.log.Error("deliver e-mails", "error", err)
+		return
+	}
+	d.scheduleRetry(stats.NextTry)
+}
+
+// checkWatchers logs one warning per commune, quartier or address of a
+// watcher's filters that names no address of HEAD, such as a misspelt
+// commune. It does not fail, because the site may list the value later.
+func (d *daemon) checkWatchers() {
+	if len(d.cfg.Watchers) == 0 {
+		return
+	}
+	head, err := pipeline.ReadHead(d.archive)
+	if err != nil {
+		d.log.Error("check watcher filters against HEAD", "error", err)
+		return
+	}
+	if head == nil {
+		return // an empty archive: nothing to check against yet
+	}
+
+	for i, w := range d.cfg.Watchers {
+		for _, u := range w.Selection.Unmatched(head.Snapshot) {
+			d.log.Warn("watcher filter matches nothing at HEAD; it will match once the site lists it",
+				"email", w.Email, "key", fmt.Sprintf("watchers[%d].%s", i, u.Field), "value", u.Value,
+				"commit", head.Commit.Hash)
+		}
 	}
 }

@@ -24,8 +24,8 @@ type outcome struct {
 	err      error
 	aborted  bool
 
-	mailSent, mailFailed int
-	pushErr              error
+	mailSent, mailFailed, mailRetried int
+	pushErr                           error
 }
 
 // run crawls, commits and then publishes. The caller holds d.running. A
@@ -89,27 +89,41 @@ func (d *daemon) finish(o *outcome) {
 		return
 	}
 
-	var alert *alertEvent
+	var alerts []*alert
 	err := d.state.update(func(s *runState) {
-		s.LastRun = o.started
-		if o.err != nil {
-			s.Status, s.Error = statusFailed, o.err.Error()
-			alert = d.failureEvent(s, o)
-			return
-		}
-		s.Status, s.Error = statusOK, ""
-		s.LastSuccess = o.started
-		if o.res.Commit != nil {
-			s.Commit = o.res.Commit.Hash
-		}
-		alert = d.recoveryEvent(s, o)
+		alerts = d.record(s, o)
 	})
 	if err != nil {
 		d.log.Error("save daemon state", "error", err)
 	}
-	if alert != nil {
-		d.sendAlert(alert)
+	for _, a := range alerts {
+		if a != nil {
+			d.sendAlert(a)
+		}
 	}
+}
+
+// record writes the outcome of a finished run into the state and returns
+// the operator alerts it calls for. It runs under the state lock.
+func (d *daemon) record(s *runState, o *outcome) []*alert {
+	s.LastRun = o.started
+	if o.err != nil {
+		s.Status, s.Error = statusFailed, o.err.Error()
+		return []*alert{d.failureEvent(s, o)}
+	}
+
+	s.Error = ""
+	recovery := d.recoveryEvent(s, o)
+	if o.res.Awaiting != "" {
+		s.Status = statusAwaiting
+		return []*alert{recovery, d.dropEvent(s, o)}
+	}
+	s.Status = statusOK
+	s.LastSuccess = o.started
+	if o.res.Commit != nil {
+		s.Commit = o.res.Commit.Hash
+	}
+	return []*alert{recovery}
 }
 
 // summary returns the attributes of the one line logged per run.
@@ -120,6 +134,8 @@ func summary(o *outcome) []any {
 		attrs = append(attrs, "status", "aborted")
 	case o.err != nil:
 		attrs = append(attrs, "status", statusFailed)
+	case o.res.Awaiting != "":
+		attrs = append(attrs, "status", statusAwaiting, "drop", o.res.Awaiting)
 	default:
 		attrs = append(attrs, "status", statusOK)
 	}

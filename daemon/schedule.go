@@ -21,10 +21,18 @@ func wrappers(l cron.Logger) []cron.JobWrapper {
 	return []cron.JobWrapper{cron.SkipIfStillRunning(l), cron.Recover(l)}
 }
 
+// Triggers of a run, as the run summary logs them.
+const (
+	triggerSchedule = "schedule"
+	triggerStart    = "start"
+	triggerHTTP     = "http"
+)
+
 // startCron schedules the runs in the configured zone. With run_at_start
 // it also starts one run at once through the same wrappers, so that run
 // counts against SkipIfStillRunning like any other.
 func (d *daemon) startCron(ctx context.Context) *cron.Cron {
+	d.runAtStart.Store(d.cfg.RunAtStart)
 	l := cronLogger{d.log}
 	c := cron.New(
 		cron.WithLocation(d.cfg.Location),
@@ -48,16 +56,21 @@ func (d *daemon) startCron(ctx context.Context) *cron.Cron {
 }
 
 // scheduled is the job of every scheduled run: the jitter, then the run.
+// The first job after start-up with run_at_start is the run at start,
+// which has no jitter.
 func (d *daemon) scheduled(ctx context.Context) {
-	if !sleep(ctx, jitter(d.cfg.Jitter)) {
+	trigger := triggerSchedule
+	if d.runAtStart.CompareAndSwap(true, false) {
+		trigger = triggerStart
+	} else if !sleep(ctx, jitter(d.cfg.Jitter)) {
 		return
 	}
 	if !d.running.TryLock() {
-		d.log.Warn("scheduled run skipped: a run started by POST /run is in flight")
+		d.log.Warn("run skipped: a run started by POST /run is in flight", "trigger", trigger)
 		return
 	}
 	defer d.running.Unlock()
-	d.run(ctx, "schedule")
+	d.run(ctx, trigger)
 }
 
 // jitter returns a random duration in [0, max), or 0 when max is 0.

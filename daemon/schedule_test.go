@@ -109,3 +109,22 @@ func TestInvalidStartUp(t *testing.T) {
 		t.Errorf("second daemon on %s: %v, want the lock error", d.archive.Dir(), err)
 	}
 }
+
+// TestRunAtStartTrigger checks that the run that run_at_start starts is
+// logged with trigger "start".
+func TestRunAtStartTrigger(t *testing.T) {
+	s := startSite(t)
+	cfg := writeConfig(t, "source: cacem-legacy\nurl: "+s.url+"\narchive: "+filepath.Join(t.TempDir(), "a")+
+		"\nschedule: '@every 1h'\nrun_at_start: true\nlisten: 127.0.0.1:0\nparallel: 8\ndelay: 0s\n")
+	var logs logStore
+	d := startDaemonWith(t, cfg, Options{Logger: logs.logger(t), Crawler: fastCrawl})
+
+	waitFor(t, "the run at start", func() bool { return d.runs(t) >= 1 })
+	summaries := logs.find("run summary")
+	if len(summaries) != 1 {
+		t.Fatalf("run summaries = %d, want 1", len(summaries))
+	}
+	if got := summaries[0].Attrs["trigger"]; got != triggerStart {
+		t.Errorf("trigger = %q, want %q", got, triggerStart)
+	}
+}

@@ -20,16 +20,22 @@ const (
 	statusOK     = "ok"
 	statusFailed = "failed"
 	statusNever  = "never_run"
+	// statusAwaiting is a run whose crawl lost much of HEAD at once, so
+	// it committed nothing and the next run confirms or replaces the drop.
+	statusAwaiting = "awaiting_confirmation"
 )
 
 // runState is the memory of the daemon across restarts: the outcome of the
 // last run, the failure streak behind the alerts, and the operator events
 // of /feed-operateur.atom.
 type runState struct {
-	LastRun     time.Time `json:"last_run,omitzero"`
-	Status      string    `json:"status"`
-	Error       string    `json:"error,omitempty"`
-	Commit      string    `json:"commit,omitempty"`
+	LastRun time.Time `json:"last_run,omitzero"`
+	Status  string    `json:"status"`
+	Error   string    `json:"error,omitempty"`
+	Commit  string    `json:"commit,omitempty"`
+	// LastSuccess is the start of the last run whose snapshot is in the
+	// archive, committed or unchanged. A run that held a drop back does
+	// not count.
 	LastSuccess time.Time `json:"last_success,omitzero"`
 
 	// Failures counts the consecutive failed runs, and Alerted is true

@@ -2,6 +2,14 @@ package diff
 
 import "github.com/collecte-cacem/collecte/snapshot"
 
+// Paths of the change report that each commit of the archive carries,
+// relative to the archive root. The report compares the commit with its
+// parent.
+const (
+	ReportJSONPath     = "reports/changes.json"
+	ReportMarkdownPath = "reports/changes.md"
+)
+
 // The kinds of change between two snapshots, as written in the "kind" field.
 const (
 	// KindScheduleChanged is a stream collected in both snapshots on

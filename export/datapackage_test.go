@@ -122,15 +122,17 @@ func validate(t *testing.T, files map[string][]byte) (map[string]int, problems) 
 	return counts, append(p, rows...)
 }
 
+// realSnapshots are the builders of the snapshots of the two real captures.
+var realSnapshots = []struct {
+	name  string
+	build func(testing.TB) *snapshot.Snapshot
+}{
+	{"legacy 2021", legacySnapshot},
+	{"v1 2024", v1Snapshot},
+}
+
 func TestDatapackageRealCaptures(t *testing.T) {
-	tests := []struct {
-		name  string
-		build func(testing.TB) *snapshot.Snapshot
-	}{
-		{"legacy 2021", legacySnapshot},
-		{"v1 2024", v1Snapshot},
-	}
-	for _, tt := range tests {
+	for _, tt := range realSnapshots {
 		t.Run(tt.name, func(t *testing.T) {
 			s := tt.build(t)
 			counts, p := validate(t, encode(t, s))

@@ -7,10 +7,12 @@ package feed
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/collecte-cacem/collecte/archive"
 	"github.com/collecte-cacem/collecte/diff"
+	"github.com/collecte-cacem/collecte/history"
 	"github.com/collecte-cacem/collecte/pipeline"
 	"github.com/collecte-cacem/collecte/snapshot"
 	"github.com/gorilla/feeds"
@@ -58,8 +60,8 @@ type Entry struct {
 }
 
 // Build reads the commits of main, newest first, and returns the feed of
-// those that sel follows: the baseline, and each commit whose report has a
-// change that sel matches. An empty sel also keeps the commits without any
+// those that sel follows: the baseline when sel follows one of its
+// addresses, and each commit whose report has a change that sel matches. An empty sel also keeps the commits without any
 // change, such as a commit where only the raw capture changed. It stops after
 // opt.Limit entries.
 func Build(a *archive.Archive, sel diff.Selection, opt Options) (*feeds.Feed, error) {
@@ -75,11 +77,112 @@ func Build(a *archive.Archive, sel diff.Selection, opt Options) (*feeds.Feed, er
 }
 
 // Entries returns up to limit entries (DefaultLimit when limit is zero or
-// less) for the commits of main that sel follows, newest first.
+// less) for the commits of main that sel follows, newest first. It reads
+// the history index, or the report of every commit until limit entries
+// when the index is unavailable.
 func Entries(a *archive.Archive, sel diff.Selection, limit int) ([]Entry, error) {
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
+	var out []Entry
+	err := history.New(a, slog.Default()).View(func(r *history.Reader) error {
+		var err error
+		out, err = indexedEntries(r, sel, limit)
+		return err
+	})
+	if errors.Is(err, history.ErrUnavailable) {
+		slog.Debug("history index unavailable; reading the report of every commit",
+			"archive", a.Dir(), "error", err)
+		return walkEntries(a, sel, limit)
+	}
+	return out, err
+}
+
+// indexedEntries returns what walkEntries returns, from the index. It
+// reads the reports of the commits that the posting lists of sel give, or
+// of every commit when sel follows everything.
+func indexedEntries(r *history.Reader, sel diff.Selection, limit int) ([]Entry, error) {
+	seqs, err := r.Candidates(sel)
+	if err != nil {
+		return nil, err
+	}
+	if sel.Empty() {
+		for seq := r.Len() - 1; seq > 0 && len(seqs) < limit; seq-- {
+			seqs = append(seqs, seq)
+		}
+	}
+
+	var out []Entry
+	for _, seq := range seqs {
+		if len(out) == limit {
+			return out, nil
+		}
+		if seq == 0 {
+			continue
+		}
+		e, keep, err := indexedEntry(r, seq, sel)
+		if err != nil {
+			return nil, err
+		}
+		if keep {
+			out = append(out, e)
+		}
+	}
+	if len(out) == limit {
+		return out, nil
+	}
+
+	first, err := indexedBaseline(r, sel)
+	if err != nil {
+		return nil, err
+	}
+	if first.Addresses > 0 || sel.Empty() {
+		out = append(out, first)
+	}
+	return out, nil
+}
+
+// indexedEntry returns the entry of the commit at position seq, which is
+// not the first, and whether sel follows it.
+func indexedEntry(r *history.Reader, seq int, sel diff.Selection) (Entry, bool, error) {
+	c, err := r.Commit(seq)
+	if err != nil {
+		return Entry{}, false, err
+	}
+	report := diff.Report{To: c.Hash}
+	if c.HasReport {
+		if report, err = r.Report(seq); err != nil {
+			return Entry{}, false, err
+		}
+	}
+	if report.To == "" {
+		report.To = c.Hash
+	}
+	e := Entry{Hash: c.Hash, When: c.When, Report: report.Select(sel)}
+	return e, len(e.Report.Changes) > 0 || sel.Empty(), nil
+}
+
+// indexedBaseline returns the entry of the first commit.
+func indexedBaseline(r *history.Reader, sel diff.Selection) (Entry, error) {
+	c, err := r.Commit(0)
+	if err != nil {
+		return Entry{}, err
+	}
+	e := Entry{Hash: c.Hash, When: c.When, Baseline: true, Addresses: c.Manifest.Addresses}
+	if sel.Empty() && c.Manifest.Valid {
+		return e, nil
+	}
+	addresses, err := r.FirstSnapshot()
+	if err != nil {
+		return Entry{}, err
+	}
+	e.Addresses = followed(addresses, sel)
+	return e, nil
+}
+
+// walkEntries returns the entries from the report of each commit, newest
+// first.
+func walkEntries(a *archive.Archive, sel diff.Selection, limit int) ([]Entry, error) {
 	commits, err := a.Log()
 	if err != nil {
 		return nil, fmt.Errorf("read history of %s: %w", a.Dir(), err)
@@ -101,13 +204,15 @@ func Entries(a *archive.Archive, sel diff.Selection, limit int) ([]Entry, error)
 	return out, nil
 }
 
-// entry reads one commit and reports whether sel follows it.
+// entry reads one commit and reports whether sel follows it. sel follows
+// the baseline when it follows every address or at least one address of the
+// first snapshot.
 func entry(a *archive.Archive, c archive.Commit, sel diff.Selection) (Entry, bool, error) {
 	e := Entry{Hash: c.Hash, When: c.When}
 	if c.Parent == "" {
 		n, err := followedAddresses(a, c.Hash, sel)
 		e.Baseline, e.Addresses = true, n
-		return e, true, err
+		return e, n > 0 || sel.Empty(), err
 	}
 
 	r, err := ReadReport(a, c.Hash)
@@ -156,14 +261,19 @@ func followedAddresses(a *archive.Archive, hash string, sel diff.Selection) (int
 	if err != nil {
 		return 0, err
 	}
+	return followed(s.Addresses, sel), nil
+}
+
+// followed counts the addresses that sel follows.
+func followed(addresses []snapshot.Address, sel diff.Selection) int {
 	n := 0
-	for _, ad := range s.Addresses {
+	for _, ad := range addresses {
 		c := diff.Change{Kind: diff.KindAddressAdded, AdresseKey: ad.Key, Commune: ad.Commune, Quartier: ad.Quartier, Voie: ad.Voie}
 		if sel.Match(c) {
 			n++
 		}
 	}
-	return n, nil
+	return n
 }
 
 // headTime returns the time of HEAD, or the Unix epoch for an empty

@@ -36,20 +36,14 @@ func TestRenderGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var atom, rss bytes.Buffer
-	if err := WriteAtom(&atom, f); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteRSS(&rss, f); err != nil {
-		t.Fatal(err)
-	}
-	parseAtom(t, atom.Bytes())
-	doc := parseRSS(t, rss.Bytes())
+	atom, rss := writeBoth(t, f)
+	parseAtom(t, atom)
+	doc := parseRSS(t, rss)
 	if got, want := doc.Channel.Items[1].PubDate, "Fri, 04 Dec 2026 06:00:00 -0400"; got != want {
 		t.Errorf("pubDate = %q, want %q", got, want)
 	}
-	golden(t, "feed.atom.golden", atom.String())
-	golden(t, "feed.rss.golden", rss.String())
+	golden(t, "feed.atom.golden", string(atom))
+	golden(t, "feed.rss.golden", string(rss))
 }
 
 func TestBuildFromArchive(t *testing.T) {

@@ -40,13 +40,19 @@ func Summary(r diff.Report) string {
 		if n == 0 {
 			continue
 		}
-		noun := frenchNouns[kind][0]
-		if n > 1 {
-			noun = frenchNouns[kind][1]
-		}
-		parts = append(parts, Thousands(n)+" "+noun)
+		parts = append(parts, Count(n, frenchNouns[kind][0], frenchNouns[kind][1]))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// Count writes n and the French noun, singular for 0 and 1 as French
+// uses it ("0 adresse", "1 adresse", "2 adresses"), such as "2 141
+// adresses".
+func Count(n int, singular, plural string) string {
+	if n < 2 {
+		return Thousands(n) + " " + singular
+	}
+	return Thousands(n) + " " + plural
 }
 
 // Thousands writes n with a no-break space between groups of three digits,

@@ -21,10 +21,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
-// history is an archive of three commits crawled from the 2021 capture: the
+// testHistory is an archive of three commits crawled from the 2021 capture: the
 // baseline, four changes in FORT-DE-FRANCE (BALATA and HYPER CENTRE-VILLE),
 // and a commit where only the raw capture changed.
-type history struct {
+type testHistory struct {
 	archive                    *archive.Archive
 	baseline, changed, rawOnly string
 }
@@ -32,7 +32,7 @@ type history struct {
 var (
 	historyOnce sync.Once
 	historyDir  string
-	shared      history
+	shared      testHistory
 	historyErr  error
 )
 
@@ -47,7 +47,7 @@ func TestMain(m *testing.M) {
 
 // sharedHistory builds the history once for every test of the package.
 // Tests only read it.
-func sharedHistory(t *testing.T) history {
+func sharedHistory(t *testing.T) testHistory {
 	t.Helper()
 	historyOnce.Do(func() {
 		historyDir, historyErr = os.MkdirTemp("", "feed-test-")
@@ -61,20 +61,20 @@ func sharedHistory(t *testing.T) history {
 	return shared
 }
 
-func buildHistory(dir string) (history, error) {
+func buildHistory(dir string) (testHistory, error) {
 	a, err := archive.Open(dir)
 	if err != nil {
-		return history{}, err
+		return testHistory{}, err
 	}
 	original, err := replay.LegacyFromCSV(bytes.NewReader(captures.Legacy2021()))
 	if err != nil {
-		return history{}, err
+		return testHistory{}, err
 	}
 	sw := replay.NewSwitch(original.Handler())
 	srv := httptest.NewServer(sw)
 	defer srv.Close()
 
-	h := history{archive: a}
+	h := testHistory{archive: a}
 	if h.baseline, err = crawl(a, srv.URL); err != nil {
 		return h, err
 	}

@@ -79,8 +79,9 @@ func Query(sel diff.Selection) string {
 }
 
 // ParseQuery reads a selection from the query parameters commune, quartier,
-// adresse and flux, each repeatable. An unknown parameter is an error that
-// names it, so a misspelt filter never silently follows everything.
+// adresse and flux, each repeatable. An unknown parameter is an error, in
+// French for the readers of the feed, that names it, so a misspelt filter
+// never silently follows everything.
 func ParseQuery(q url.Values) (diff.Selection, error) {
 	var sel diff.Selection
 	for key, values := range q {
@@ -94,7 +95,7 @@ func ParseQuery(q url.Values) (diff.Selection, error) {
 		case "flux":
 			sel.Flux = values
 		default:
-			return diff.Selection{}, fmt.Errorf("unknown query parameter %q: use commune, quartier, adresse or flux", key)
+			return diff.Selection{}, fmt.Errorf("paramètre inconnu : %q ; utilisez commune, quartier, adresse ou flux", key)
 		}
 	}
 	return sel, nil

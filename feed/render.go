@@ -105,7 +105,7 @@ func TagURI(host string, when time.Time, specific string) string {
 func EntryTitle(e Entry) string {
 	switch {
 	case e.Baseline:
-		return "Premier relevé : " + Thousands(e.Addresses) + " adresses"
+		return "Premier relevé : " + Count(e.Addresses, "adresse", "adresses")
 	case len(e.Report.Changes) == 0:
 		return "Horaires inchangés"
 	}
@@ -120,8 +120,8 @@ func EntryHTML(e Entry, links Links, loc *time.Location) string {
 	fmt.Fprintf(&b, "<p>Relevé du %s.</p>\n", html.EscapeString(FrenchDate(e.When.In(loc))))
 	switch {
 	case e.Baseline:
-		fmt.Fprintf(&b, "<p>Premier relevé de l'archive : %s adresses. Les changements seront publiés à partir du prochain relevé.</p>\n",
-			Thousands(e.Addresses))
+		fmt.Fprintf(&b, "<p>Premier relevé de l'archive : %s. Les changements seront publiés à partir du prochain relevé.</p>\n",
+			Count(e.Addresses, "adresse", "adresses"))
 	case len(e.Report.Changes) == 0:
 		b.WriteString("<p>Aucun jour de collecte n'a changé : seule la réponse brute du site a changé.</p>\n")
 	default:

@@ -1,8 +1,10 @@
 package feed
 
 import (
+	"encoding/xml"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 
 	"github.com/gorilla/feeds"
@@ -11,23 +13,56 @@ import (
 // WriteAtom writes f as an Atom 1.0 document (RFC 4287). Every text of f is
 // passed through XMLText first, because gorilla/feeds v1.2.0 and
 // encoding/xml write characters that XML forbids as they are. The feed id
-// is f.Id when set: gorilla/feeds would use the link instead.
+// is f.Id when set: gorilla/feeds would use the link instead. f.Id, when it
+// is an http(s) URL as Render and OperatorFeed make it, is also written as
+// the rel="self" link that RFC 4287 section 4.2.7.2 recommends.
 func WriteAtom(w io.Writer, f *feeds.Feed) error {
 	clean := xmlSafe(f)
 	atom := (&feeds.Atom{Feed: clean}).AtomFeed()
 	if clean.Id != "" {
 		atom.Id = clean.Id
 	}
-	if err := feeds.WriteXML(atom, w); err != nil {
+	doc := feeds.XmlFeed(atom)
+	if isHTTP(clean.Id) {
+		doc = withSelf(atom, clean.Id)
+	}
+	if err := feeds.WriteXML(doc, w); err != nil {
 		return fmt.Errorf("write atom feed %q: %w", f.Title, err)
 	}
 	return nil
 }
 
+// atomWithSelf is an Atom feed with its alternate and rel="self" links,
+// which feeds.AtomFeed, with a single link, cannot hold. Links hides the
+// Link field of the embedded feed, whose element has the same name, and
+// comes first among the feed's elements, whose order Atom leaves free
+// before the entries.
+type atomWithSelf struct {
+	Links []feeds.AtomLink
+	*feeds.AtomFeed
+}
+
+// withSelf moves the link of atom into an atomWithSelf, with the self link.
+func withSelf(atom *feeds.AtomFeed, self string) *atomWithSelf {
+	doc := &atomWithSelf{AtomFeed: atom}
+	if atom.Link != nil {
+		doc.Links = append(doc.Links, *atom.Link)
+		atom.Link = nil
+	}
+	doc.Links = append(doc.Links, feeds.AtomLink{Href: self, Rel: "self", Type: "application/atom+xml"})
+	return doc
+}
+
+// FeedXml returns the document to encode, as feeds.XmlFeed requires.
+func (a *atomWithSelf) FeedXml() any { return a }
+
 // WriteRSS writes f as an RSS 2.0 document. Dates are RFC 1123 with a
 // numeric zone, such as "Fri, 04 Dec 2026 06:00:00 -0400", as gorilla/feeds
 // v1.2.0 writes them (time.RFC1123Z). Guids that are not URLs are marked
-// isPermaLink="false", as RSS 2.0 requires.
+// isPermaLink="false", as RSS 2.0 requires. When f.Id is the URL of a
+// feed.atom, as Render makes it, the channel gets an atom:link rel="self"
+// to the feed.rss beside it, with the same query, as feed validators
+// expect.
 func WriteRSS(w io.Writer, f *feeds.Feed) error {
 	clean := xmlSafe(f)
 	rss := (&feeds.Rss{Feed: clean}).RssFeed()
@@ -39,10 +74,72 @@ func WriteRSS(w io.Writer, f *feeds.Feed) error {
 			item.Guid.IsPermaLink = "false"
 		}
 	}
-	if err := feeds.WriteXML(rss, w); err != nil {
+	doc := feeds.XmlFeed(rss)
+	if self := rssSelf(clean.Id); self != "" {
+		doc = &rssWithSelf{
+			Version: "2.0", ContentNamespace: contentNamespace, AtomNamespace: atomNamespace,
+			Channel: rssChannel{Self: rssSelfLink{Href: self, Rel: "self", Type: "application/rss+xml"}, RssFeed: rss},
+		}
+	}
+	if err := feeds.WriteXML(doc, w); err != nil {
 		return fmt.Errorf("write rss feed %q: %w", f.Title, err)
 	}
 	return nil
+}
+
+// Namespaces of the RSS document.
+const (
+	contentNamespace = "http://purl.org/rss/1.0/modules/content/"
+	atomNamespace    = "http://www.w3.org/2005/Atom"
+)
+
+// rssWithSelf is feeds.RssFeedXml with the Atom namespace, for the
+// atom:link of the channel.
+type rssWithSelf struct {
+	XMLName          xml.Name `xml:"rss"`
+	Version          string   `xml:"version,attr"`
+	ContentNamespace string   `xml:"xmlns:content,attr"`
+	AtomNamespace    string   `xml:"xmlns:atom,attr"`
+	Channel          rssChannel
+}
+
+// FeedXml returns the document to encode, as feeds.XmlFeed requires.
+func (r *rssWithSelf) FeedXml() any { return r }
+
+// rssChannel is an RSS channel that starts with its atom:link.
+type rssChannel struct {
+	XMLName xml.Name `xml:"channel"`
+	Self    rssSelfLink
+	*feeds.RssFeed
+}
+
+type rssSelfLink struct {
+	XMLName xml.Name `xml:"atom:link"`
+	Href    string   `xml:"href,attr"`
+	Rel     string   `xml:"rel,attr"`
+	Type    string   `xml:"type,attr"`
+}
+
+// rssSelf returns the URL of the feed.rss beside the feed.atom that id
+// names, with the same query. It returns "" when id is not the http(s) URL
+// of a feed.atom, such as the id of the operator feed, which has no RSS
+// form.
+func rssSelf(id string) string {
+	u, err := url.Parse(id)
+	if err != nil || !isHTTP(id) {
+		return ""
+	}
+	dir, ok := strings.CutSuffix(u.Path, "/feed.atom")
+	if !ok {
+		return ""
+	}
+	u.Path = dir + "/feed.rss"
+	u.RawPath = ""
+	return u.String()
+}
+
+func isHTTP(s string) bool {
+	return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")
 }
 
 // XMLText returns s with the characters that XML 1.0 forbids (the C0

@@ -12,8 +12,9 @@ import (
 )
 
 // Retry policy of a failed send: the wait doubles from firstRetry up to
-// maxRetry, and a delivery is abandoned after maxAttempts tries, which
-// spans about four days.
+// maxRetry, and a delivery is abandoned after maxAttempts tries. When each
+// retry happens at its next try, as the daemon's retry timer makes it,
+// the 19 waits add up to 4,111 minutes, about 68.5 hours.
 const (
 	firstRetry  = time.Minute
 	maxRetry    = 6 * time.Hour
@@ -30,6 +31,19 @@ type Stats struct {
 	// Pending is the number of messages not tried because their next try
 	// is later.
 	Pending int
+	// Retried is the number of sends, among Sent and Failed, that retried
+	// an earlier failed send.
+	Retried int
+	// NextTry is the earliest next try of the messages still waiting for
+	// one, or the zero time when none waits.
+	NextTry time.Time
+}
+
+// waitUntil records that a message waits for its next try at t.
+func (s *Stats) waitUntil(t time.Time) {
+	if s.NextTry.IsZero() || t.Before(s.NextTry) {
+		s.NextTry = t
+	}
 }
 
 // Deliver sends the messages due for the commits of main: one per watcher
@@ -44,7 +58,9 @@ type Stats struct {
 // crawl, so that new watchers start before that crawl's commit.
 //
 // A failed send is logged with the key "error", counted in Stats.Failed and
-// retried by a later call after a backoff. The returned error reports what
+// retried by a later call after a backoff. Stats.NextTry is the time
+// the earliest retry is due, so the caller can call Deliver again then. The
+// returned error reports what
 // stops Deliver: an unreadable archive, a state file that cannot be written
 // or the end of ctx.
 func (n *Notifier) Deliver(ctx context.Context, a *archive.Archive) (Stats, error) {
@@ -174,6 +190,7 @@ func (r *run) commit(ctx context.Context, w Watcher, c archive.Commit) (bool, er
 		return true, nil
 	case r.now.Before(d.NextTry):
 		r.stats.Pending++
+		r.stats.waitUntil(d.NextTry)
 		return false, nil
 	}
 	return r.send(ctx, w, c, selected, d)
@@ -189,6 +206,9 @@ func (r *run) send(ctx context.Context, w Watcher, c archive.Commit, selected di
 		return false, ctx.Err()
 	}
 
+	if d.Attempts > 0 {
+		r.stats.Retried++
+	}
 	d.Attempts++
 	finished := r.record(w, c, d, err)
 	if err := r.n.state.save(r.n.opt.StatePath); err != nil {
@@ -214,12 +234,14 @@ func (r *run) record(w Watcher, c archive.Commit, d *delivery, err error) bool {
 		log.Error("message abandoned after the last attempt", "error", err)
 		return true
 	}
-	d.NextTry = r.now.Add(backoff(d.Attempts))
+	d.NextTry = r.now.Add(r.n.opt.Backoff(d.Attempts))
+	r.stats.waitUntil(d.NextTry)
 	log.Error("message not sent, will retry", "error", err, "next_try", d.NextTry)
 	return false
 }
 
-// backoff returns the wait after the given number of failed attempts.
+// backoff returns the wait after the given number of failed attempts: the
+// default of Options.Backoff.
 func backoff(attempts int) time.Duration {
 	wait := firstRetry
 	for i := 1; i < attempts && wait < maxRetry; i++ {

@@ -15,8 +15,9 @@ import (
 )
 
 const (
-	publicURL = "https://collecte.example.org"
-	sender    = "collecte@example.org"
+	publicURL     = "https://collecte.example.org"
+	sender        = "collecte@example.org"
+	operatorEmail = "ops@example.org"
 )
 
 var (
@@ -154,7 +155,8 @@ func TestDeliverRetriesAfterBackoff(t *testing.T) {
 	clk := &clock{now: time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)}
 	n := newNotifier(t, srv, statePath, clk.Now, balataOM)
 
-	wantStats(t, "rejected", deliver(t, n, s.archive), Stats{Failed: 1})
+	nextTry := clk.now.Add(firstRetry)
+	wantStats(t, "rejected", deliver(t, n, s.archive), Stats{Failed: 1, NextTry: nextTry})
 	d := readState(t, statePath).Deliveries[deliveryKey(changed.Hash, balataOM.Email)]
 	if d == nil || d.Attempts != 1 || d.Status != statusPending || !strings.Contains(d.LastError, "451") {
 		t.Fatalf("delivery after a 451 = %+v, want pending with one attempt and the 451 error", d)
@@ -164,11 +166,11 @@ func TestDeliverRetriesAfterBackoff(t *testing.T) {
 	}
 
 	srv.setReject(false)
-	wantStats(t, "before the backoff", deliver(t, n, s.archive), Stats{Pending: 1})
+	wantStats(t, "before the backoff", deliver(t, n, s.archive), Stats{Pending: 1, NextTry: nextTry})
 
 	clk.now = clk.now.Add(firstRetry)
 	restarted := newNotifier(t, srv, statePath, clk.Now, balataOM)
-	wantStats(t, "after the backoff", deliver(t, restarted, s.archive), Stats{Sent: 1})
+	wantStats(t, "after the backoff", deliver(t, restarted, s.archive), Stats{Sent: 1, Retried: 1})
 	wantStats(t, "again", deliver(t, restarted, s.archive), Stats{})
 
 	if got := len(srv.received()); got != 1 {
@@ -178,6 +180,18 @@ func TestDeliverRetriesAfterBackoff(t *testing.T) {
 	if d.Status != statusSent || d.Attempts != 2 {
 		t.Errorf("delivery = %+v, want sent after 2 attempts", d)
 	}
+}
+
+// TestWatcherCommuneWithoutHyphens follows "fort de france", which must
+// match FORT-DE-FRANCE as the address keys do.
+func TestWatcherCommuneWithoutHyphens(t *testing.T) {
+	t.Parallel()
+	spaced := Watcher{Email: "fdf@example.org", Selection: diff.Selection{Communes: []string{"fort de france"}}}
+	s, _, statePath := changedHistory(t, spaced)
+	srv := startSMTP(t, nil, "", "")
+	n := newNotifier(t, srv, statePath, time.Now, spaced)
+
+	wantStats(t, "change", deliver(t, n, s.archive), Stats{Sent: 1})
 }
 
 func TestNewWatcherStartsAtHead(t *testing.T) {

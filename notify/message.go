@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	htmltemplate "html/template"
+	"net/url"
 	"strings"
 	texttemplate "text/template"
 	"unicode/utf8"
@@ -27,6 +28,10 @@ const maxSubjectCommunes = 3
 // vacation responders do not answer them.
 const headerAutoSubmitted mail.Header = "Auto-Submitted"
 
+// headerListUnsubscribe gives the address to write to in order to stop
+// receiving the messages (RFC 2369). Many mail clients show it as a button.
+const headerListUnsubscribe mail.Header = "List-Unsubscribe"
+
 // body is the data of the message templates.
 type body struct {
 	Email       string
@@ -38,6 +43,12 @@ type body struct {
 	SnapshotURL string
 	AtomURL     string
 	RSSURL      string
+	// Operator is the address to write to in order to stop receiving the
+	// messages, empty when none is configured.
+	Operator string
+	// UnsubscribeURL is the mailto: URL to Operator, with a subject naming
+	// the watcher.
+	UnsubscribeURL string
 }
 
 // message builds the message to w about commit c, whose report r holds only
@@ -54,6 +65,9 @@ func (n *Notifier) message(w Watcher, c archive.Commit, r diff.Report) (*mail.Ms
 	m.SetDateWithValue(n.opt.Now())
 	m.SetMessageIDWithValue(messageID(c.Hash, w.Email, n.links.Host()))
 	m.SetGenHeader(headerAutoSubmitted, "auto-generated")
+	if u := n.unsubscribeURL(w); u != "" {
+		m.SetGenHeader(headerListUnsubscribe, "<"+u+">")
+	}
 
 	text, html, err := n.bodies(w, c, r)
 	if err != nil {
@@ -72,6 +86,18 @@ func messageID(hash, email, host string) string {
 	return hash + "." + hex.EncodeToString(sum[:6]) + "@" + host
 }
 
+// unsubscribeURL returns the mailto: URL of a request to the operator to
+// stop the messages to w, such as
+// "mailto:ops@example.org?subject=d%C3%A9sinscription%20w@example.org",
+// or "" when no operator address is configured. Validate has checked
+// that the operator address is bare, so it cannot break the header.
+func (n *Notifier) unsubscribeURL(w Watcher) string {
+	if n.opt.OperatorEmail == "" {
+		return ""
+	}
+	return "mailto:" + n.opt.OperatorEmail + "?subject=" + url.PathEscape("désinscription "+w.Email)
+}
+
 // bodies renders the plain text and the HTML body.
 func (n *Notifier) bodies(w Watcher, c archive.Commit, r diff.Report) (string, string, error) {
 	sections, omitted := feed.Sections(r, n.links, maxMailChanges)
@@ -84,6 +110,9 @@ func (n *Notifier) bodies(w Watcher, c archive.Commit, r diff.Report) (string, s
 		SnapshotURL: n.links.Snapshot(c.Hash),
 		AtomURL:     n.links.Feed("feed.atom", w.Selection),
 		RSSURL:      n.links.Feed("feed.rss", w.Selection),
+
+		Operator:       n.opt.OperatorEmail,
+		UnsubscribeURL: n.unsubscribeURL(w),
 	}
 	if omitted > 0 {
 		data.Omitted = feed.Thousands(omitted)
@@ -156,7 +185,9 @@ Flux Atom de votre sélection : {{.AtomURL}}
 Flux RSS de votre sélection : {{.RSSURL}}
 
 Vous recevez ce message parce que {{.Email}} suit : {{.Selection}}.
--- 
+{{if .Operator}}Pour ne plus recevoir ces messages, écrivez à {{.Operator}}.
+{{else}}Pour ne plus recevoir ces messages, demandez-le à la personne qui gère ce service.
+{{end}}-- 
 collecte
 `))
 
@@ -174,6 +205,8 @@ var htmlBody = htmltemplate.Must(htmltemplate.New("html").Parse(`<!DOCTYPE html>
 {{end}}<p><a href="{{.SnapshotURL}}">Tous les changements de ce relevé</a></p>
 <p>Flux de votre sélection : <a href="{{.AtomURL}}">Atom</a>, <a href="{{.RSSURL}}">RSS</a></p>
 <p>Vous recevez ce message parce que {{.Email}} suit : {{.Selection}}.</p>
-</body>
+{{if .Operator}}<p>Pour ne plus recevoir ces messages, écrivez à <a href="{{.UnsubscribeURL}}">{{.Operator}}</a>.</p>
+{{else}}<p>Pour ne plus recevoir ces messages, demandez-le à la personne qui gère ce service.</p>
+{{end}}</body>
 </html>
 `))

@@ -22,11 +22,12 @@ func fixedReport() diff.Report {
 
 func TestBodiesGolden(t *testing.T) {
 	n, err := New(Options{
-		SMTP:      SMTP{Host: "127.0.0.1", From: sender, TLS: TLSNone},
-		Watchers:  []Watcher{balataOM},
-		PublicURL: publicURL,
-		StatePath: t.TempDir() + "/notify.json",
-		Location:  time.FixedZone("-0400", -4*3600),
+		SMTP:          SMTP{Host: "127.0.0.1", From: sender, TLS: TLSNone},
+		Watchers:      []Watcher{balataOM},
+		PublicURL:     publicURL,
+		OperatorEmail: operatorEmail,
+		StatePath:     t.TempDir() + "/notify.json",
+		Location:      time.FixedZone("-0400", -4*3600),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -38,6 +39,36 @@ func TestBodiesGolden(t *testing.T) {
 	}
 	golden(t, "message.txt.golden", text)
 	golden(t, "message.html.golden", html)
+}
+
+// TestBodiesWithoutOperator checks the closing line of a message when no
+// operator address is configured.
+func TestBodiesWithoutOperator(t *testing.T) {
+	n, err := New(Options{SMTP: SMTP{Host: "127.0.0.1", From: sender, TLS: TLSNone}, Watchers: []Watcher{balataOM},
+		PublicURL: publicURL, StatePath: t.TempDir() + "/notify.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, html, err := n.bodies(balataOM, archive.Commit{Hash: strings.Repeat("1", 40), When: time.Now()}, fixedReport())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "Pour ne plus recevoir ces messages, demandez-le à la personne qui gère ce service."
+	for name, body := range map[string]string{"text": text, "html": html} {
+		if !strings.Contains(body, want) {
+			t.Errorf("%s body lacks %q:\n%s", name, want, body)
+		}
+		if strings.Contains(body, "mailto:") {
+			t.Errorf("%s body has a mailto: link without an operator:\n%s", name, body)
+		}
+	}
+	msg, err := n.message(balataOM, archive.Commit{Hash: strings.Repeat("1", 40), When: time.Now()}, fixedReport())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := msg.GetGenHeader(headerListUnsubscribe); len(got) != 0 {
+		t.Errorf("List-Unsubscribe = %q without an operator, want none", got)
+	}
 }
 
 func TestSubjectHasNoLineBreak(t *testing.T) {
@@ -57,7 +88,7 @@ func TestMessageHeaders(t *testing.T) {
 	r := fixedReport()
 	r.Changes[0].Commune = "SCHŒLCHER\r\nBcc: evil@example.org"
 	n, err := New(Options{SMTP: SMTP{Host: "127.0.0.1", From: sender, TLS: TLSNone}, Watchers: []Watcher{balataOM},
-		PublicURL: publicURL, StatePath: t.TempDir() + "/notify.json"})
+		PublicURL: publicURL, OperatorEmail: operatorEmail, StatePath: t.TempDir() + "/notify.json"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,6 +110,10 @@ func TestMessageHeaders(t *testing.T) {
 	if got := m.Header.Get("Message-Id"); !strings.HasPrefix(got, "<"+strings.Repeat("2", 40)+".") || !strings.HasSuffix(got, "@collecte.example.org>") {
 		t.Errorf("Message-ID = %q, want <HASH.ID@collecte.example.org>", got)
 	}
+	want := "<mailto:ops@example.org?subject=d%C3%A9sinscription%20balata@example.org>"
+	if got := m.Header.Get("List-Unsubscribe"); got != want {
+		t.Errorf("List-Unsubscribe = %q, want %q", got, want)
+	}
 }
 
 func TestNewRejectsInvalidOptions(t *testing.T) {
@@ -98,6 +133,8 @@ func TestNewRejectsInvalidOptions(t *testing.T) {
 		{"no host", func(o *Options) { o.SMTP.Host = "" }, "host is empty"},
 		{"no public URL", func(o *Options) { o.PublicURL = "" }, "public URL"},
 		{"no state", func(o *Options) { o.StatePath = "" }, "state path"},
+		{"operator with a header", func(o *Options) { o.OperatorEmail = "ops@example.org\r\nBcc: b@example.org" }, "operator e-mail"},
+		{"operator with a name", func(o *Options) { o.OperatorEmail = "Ops <ops@example.org>" }, "bare address"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -130,5 +167,17 @@ func TestBackoff(t *testing.T) {
 		if got := backoff(tt.attempts); got != tt.want {
 			t.Errorf("backoff(%d) = %v, want %v", tt.attempts, got, tt.want)
 		}
+	}
+}
+
+// TestBackoffSpan checks the time from the first try of a message to its
+// last, when every retry happens at its next try.
+func TestBackoffSpan(t *testing.T) {
+	var span time.Duration
+	for attempts := 1; attempts < maxAttempts; attempts++ {
+		span += backoff(attempts)
+	}
+	if want := 4111 * time.Minute; span != want {
+		t.Errorf("span of %d attempts = %v, want %v", maxAttempts, span, want)
 	}
 }

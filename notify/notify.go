@@ -58,12 +58,22 @@ type Options struct {
 	Watchers []Watcher
 	// PublicURL is the base of the links to the web view and the feeds.
 	PublicURL string
+	// OperatorEmail is the address that watchers write to in order to
+	// stop receiving messages. When set, it fills the List-Unsubscribe
+	// header (RFC 2369) and the closing line of each message. When empty,
+	// the closing line tells the reader to ask the person who runs the
+	// service.
+	OperatorEmail string
 	// StatePath is the JSON file of the deliveries, kept beside the archive.
 	StatePath string
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 	// Now defaults to time.Now. Tests set it to move the retry clock.
 	Now func() time.Time
+	// Backoff returns the wait before the next try of a message after the
+	// given number of failed attempts. Nil means a wait that doubles from
+	// one minute up to six hours.
+	Backoff func(attempts int) time.Duration
 	// Location is the zone of the dates in messages. Nil means
 	// America/Martinique.
 	Location *time.Location
@@ -79,14 +89,25 @@ type Notifier struct {
 	state *state
 }
 
-// New checks opt and loads the state file. It fails on an invalid e-mail
-// address, naming it, and on credentials that would cross the network
-// without TLS.
-func New(opt Options) (*Notifier, error) {
+// Validate checks the settings of opt, as New does before it reads the
+// state file. It fails on an invalid e-mail address, naming it, and on
+// credentials that would cross the network without TLS.
+func (opt Options) Validate() error {
 	if err := opt.SMTP.validate(len(opt.Watchers) > 0); err != nil {
-		return nil, err
+		return err
 	}
-	if err := validateWatchers(opt.Watchers); err != nil {
+	if opt.OperatorEmail != "" {
+		addr, err := mail.ParseAddress(opt.OperatorEmail)
+		if err != nil || addr.Address != opt.OperatorEmail {
+			return fmt.Errorf("operator e-mail %q is invalid: write a bare address such as ops@example.org", opt.OperatorEmail)
+		}
+	}
+	return validateWatchers(opt.Watchers)
+}
+
+// New checks opt with Validate and loads the state file.
+func New(opt Options) (*Notifier, error) {
+	if err := opt.Validate(); err != nil {
 		return nil, err
 	}
 	watchers := make([]Watcher, len(opt.Watchers))
@@ -99,6 +120,9 @@ func New(opt Options) (*Notifier, error) {
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
+	}
+	if opt.Backoff == nil {
+		opt.Backoff = backoff
 	}
 	loc, err := location(opt.Location)
 	if err != nil {

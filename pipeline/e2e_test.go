@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -128,6 +129,7 @@ func TestLegacyEndToEnd(t *testing.T) {
 		t.Errorf("first subject = %q, want %q", got, want)
 	}
 	checkTree(t, a.Dir())
+	checkBuiltFromRecords(t, first, nil)
 	golden(t, "legacy-2021-missing.csv", gitOutput(t, a.Dir(), "show", "HEAD:"+snapshot.MissingPath))
 
 	again := mustRun(t, a, crawler.SourceLegacy, url)
@@ -144,6 +146,7 @@ func TestLegacyEndToEnd(t *testing.T) {
 	if !second.Changed {
 		t.Fatal("second run made no commit")
 	}
+	checkBuiltFromRecords(t, second, first.Snapshot)
 	want := "1 schedule change, 1 newly missing collection, 1 address added, 1 address removed"
 	if second.Commit.Subject != want {
 		t.Errorf("subject = %q, want %q", second.Commit.Subject, want)
@@ -164,6 +167,17 @@ func TestLegacyEndToEnd(t *testing.T) {
 		t.Errorf("commits = %s, want 2", got)
 	}
 	checkTree(t, a.Dir())
+}
+
+// checkBuiltFromRecords checks that the snapshot that a run gathered while it
+// crawled is the one that snapshot.Build makes from the crawl's records.
+func checkBuiltFromRecords(t *testing.T, res *Result, prev *snapshot.Snapshot) {
+	t.Helper()
+	want, _ := snapshot.Build(res.Crawl.Records, prev)
+	if !reflect.DeepEqual(res.Snapshot, want) {
+		t.Errorf("run snapshot: %d addresses and %d rules, differs from snapshot.Build of its %d records (%d and %d)",
+			len(res.Snapshot.Addresses), len(res.Snapshot.Rules), len(res.Crawl.Records), len(want.Addresses), len(want.Rules))
+	}
 }
 
 // checkTree checks the repository with git itself and the layout of HEAD.
@@ -195,6 +209,7 @@ func TestV1EndToEnd(t *testing.T) {
 	if got, want := len(res.Crawl.Records), 12045; got != want {
 		t.Errorf("records = %d, want %d", got, want)
 	}
+	checkBuiltFromRecords(t, res, nil)
 	if got, want := res.Crawl.Requests, 13; got != want {
 		t.Errorf("requests = %d, want %d (12 full pages of 1,000 and one of 45)", got, want)
 	}

@@ -31,7 +31,8 @@ func Files(prev *Previous, crawled *crawler.Result, s *snapshot.Snapshot, warnin
 	if err != nil {
 		return nil, err
 	}
-	out := archive.Files{}
+	// Three more files follow: the manifest and the two reports.
+	out := make(archive.Files, len(files)+len(crawled.Raw)+len(part.raw)+3)
 	for path, content := range files {
 		out[path] = content
 	}

@@ -9,19 +9,21 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/collecte-cacem/collecte/archive"
 	"github.com/collecte-cacem/collecte/crawler"
 	"github.com/collecte-cacem/collecte/diff"
+	"github.com/collecte-cacem/collecte/history"
 	"github.com/collecte-cacem/collecte/snapshot"
 )
 
 // Paths of the change report that each commit carries, relative to the
 // archive root. The report compares the commit with its parent.
 const (
-	ReportJSONPath     = "reports/changes.json"
-	ReportMarkdownPath = "reports/changes.md"
+	ReportJSONPath     = diff.ReportJSONPath
+	ReportMarkdownPath = diff.ReportMarkdownPath
 )
 
 // watched are the path prefixes whose change makes a new commit. The
@@ -68,9 +70,17 @@ type Result struct {
 	// rules were kept; LeftOut the new addresses that could not be fetched.
 	Stale   []snapshot.StaleAddress
 	LeftOut []snapshot.LeftOutAddress
-	// Awaiting is set when the crawl lost much of HEAD at once: nothing was
-	// committed, and the next crawl commits the drop only if it finds it too.
+	// Awaiting is set, to Drop.Reason, when the crawl lost much of HEAD at
+	// once: nothing was committed, and the next crawl commits the drop only
+	// if it loses exactly the same addresses and streams.
 	Awaiting string
+	// Drop is the sudden drop that this crawl held back (Awaiting is set)
+	// or confirmed (it is committed); nil when the crawl had none.
+	Drop *Drop
+	// Replaced is the drop of the same HEAD that was pending before this
+	// crawl and that Drop replaced, because the two crawls lost different
+	// addresses or streams; nil when no drop was pending.
+	Replaced *Drop
 }
 
 // Run crawls, builds, compares and commits, holding the archive lock. A
@@ -91,16 +101,14 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 // as the daemon, which holds it for its whole life so that a manual crawl
 // gets a LockedError instead of committing between two scheduled runs.
 func RunLocked(ctx context.Context, opt Options) (*Result, error) {
-	log := opt.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := logger(opt)
 	loc, err := location(opt.Location)
 	if err != nil {
 		return nil, err
 	}
 
-	crawled, crawlErr := crawler.Crawl(ctx, opt.Crawler)
+	builder := snapshot.NewBuilder()
+	crawled, crawlErr := crawler.Crawl(ctx, buildWhileCrawling(opt.Crawler, builder))
 	if crawled == nil {
 		return nil, fmt.Errorf("crawl %s: %w", opt.Crawler.Source, crawlErr)
 	}
@@ -113,7 +121,7 @@ func RunLocked(ctx context.Context, opt Options) (*Result, error) {
 		return &Result{Crawl: crawled}, fmt.Errorf("crawl %s: %w", opt.Crawler.Source, err)
 	}
 
-	res, err := commitCrawl(opt, crawled, prev, part, loc)
+	res, err := commitCrawl(opt, crawled, builder, prev, part, loc)
 	if err != nil {
 		return res, err
 	}
@@ -121,18 +129,39 @@ func RunLocked(ctx context.Context, opt Options) (*Result, error) {
 	return res, nil
 }
 
-func commitCrawl(opt Options, crawled *crawler.Result, prev *Previous, part *partial, loc *time.Location) (*Result, error) {
+// buildWhileCrawling returns cfg with an OnRecords that adds the records to
+// b as they are decoded, after any OnRecords that cfg already has. With few
+// requests in flight, the grouping of one address's records then overlaps
+// the transfer of the next, and less work remains after the crawl.
+func buildWhileCrawling(cfg crawler.Config, b *snapshot.Builder) crawler.Config {
+	var mu sync.Mutex
+	next := cfg.OnRecords
+	cfg.OnRecords = func(records []snapshot.Record) {
+		if next != nil {
+			next(records)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		b.Add(records...)
+	}
+	return cfg
+}
+
+// commitCrawl finishes the snapshot that b gathered during the crawl, and
+// commits it.
+func commitCrawl(opt Options, crawled *crawler.Result, b *snapshot.Builder, prev *Previous, part *partial,
+	loc *time.Location) (*Result, error) {
 	var prevSnapshot *snapshot.Snapshot
 	if prev != nil {
 		prevSnapshot = prev.Snapshot
 	}
-	s, warnings := snapshot.Build(crawled.Records, prevSnapshot)
+	s, warnings := b.Finish(prevSnapshot)
 	if prev != nil {
 		s.Carry(prev.Snapshot, part.staleKeys())
 	}
 	res := &Result{Crawl: crawled, Snapshot: s, First: prev == nil, Stale: part.stale, LeftOut: part.leftOut}
 
-	confirmed, err := checkDrop(opt.Archive.Dir(), prev, res)
+	confirmed, err := checkDrop(opt.Archive.Dir(), prev, res, logger(opt))
 	if err != nil || res.Awaiting != "" {
 		return res, err
 	}
@@ -156,17 +185,36 @@ func commitCrawl(opt Options, crawled *crawler.Result, prev *Previous, part *par
 	res.Commit, res.Changed = c, changed
 	if changed {
 		maintain(opt)
+		updateIndex(opt)
 	}
 	return res, nil
+}
+
+// updateIndex adds the new commit to the history index, so that the next
+// query finds it current. The index is derived data, so a failure is
+// logged and left for the next query, which updates the index itself or
+// reads the reports.
+func updateIndex(opt Options) {
+	log := opt.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	stats, err := history.New(opt.Archive, log).Update()
+	if err != nil {
+		log.Warn("history index update failed; queries will update it or read every report",
+			"archive", opt.Archive.Dir(), "error", err)
+		return
+	}
+	if stats.Rebuilt {
+		log.Info("built history index", "archive", opt.Archive.Dir(), "commits", stats.Added,
+			"duration_ms", stats.Duration.Milliseconds())
+	}
 }
 
 // maintain packs the archive's loose objects when they pile up. The commit
 // is already durable, so a failure here is logged and left for the next run.
 func maintain(opt Options) {
-	log := opt.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := logger(opt)
 	stats, err := opt.Archive.Maintain()
 	if err != nil {
 		log.Error("pack archive objects", "archive", opt.Archive.Dir(), "error", err)
@@ -179,26 +227,50 @@ func maintain(opt Options) {
 }
 
 // checkDrop holds back a snapshot that lost much of HEAD at once until a
-// second consecutive crawl finds the same loss. It returns the reason of a
-// drop that this crawl confirms.
-func checkDrop(dir string, prev *Previous, res *Result) (string, error) {
+// second consecutive crawl loses exactly the same addresses and streams. It
+// returns the reason of a drop that this crawl confirms.
+func checkDrop(dir string, prev *Previous, res *Result, log *slog.Logger) (string, error) {
 	if prev == nil {
 		return "", nil
 	}
-	reason := suddenDrop(prev.Snapshot, res.Snapshot)
-	if reason == "" {
-		return "", clearDrop(dir)
+	drop := measureDrop(prev.Snapshot, res.Snapshot)
+	if !drop.sudden() {
+		return "", forgetDrop(dir, log)
 	}
 
-	confirmed, err := confirmDrop(dir, prev.Commit.Hash, reason, res.Crawl.Started)
+	drop.Head, drop.Detected = prev.Commit.Hash, res.Crawl.Started
+	confirmed, replaced, err := confirmDrop(dir, drop, log)
 	if err != nil {
 		return "", err
 	}
+	res.Drop, res.Replaced = &drop, replaced
 	if !confirmed {
-		res.Awaiting = reason
+		res.Awaiting = drop.Reason
 		return "", nil
 	}
-	return reason, nil
+	return drop.Reason, nil
+}
+
+// forgetDrop removes the pending drop, if any, that this crawl did not see
+// again, and logs it.
+func forgetDrop(dir string, log *slog.Logger) error {
+	pending, err := ReadPending(dir)
+	if err != nil {
+		log.Warn("pending drop unreadable; removing it", "error", err)
+	}
+	if pending != nil {
+		log.Info("pending sudden drop not seen again; forgotten", "reason", pending.Reason,
+			"detected", pending.Detected)
+	}
+	return clearDrop(dir)
+}
+
+// logger returns the logger of opt, or one that discards.
+func logger(opt Options) *slog.Logger {
+	if opt.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return opt.Logger
 }
 
 func location(loc *time.Location) (*time.Location, error) {
@@ -214,8 +286,12 @@ func location(loc *time.Location) (*time.Location, error) {
 
 func logResult(log *slog.Logger, res *Result) {
 	if res.Awaiting != "" {
-		log.Warn("sudden drop awaits confirmation by the next crawl; nothing committed",
-			"reason", res.Awaiting, "addresses", len(res.Snapshot.Addresses))
+		attrs := []any{"reason", res.Awaiting, "addresses", len(res.Snapshot.Addresses),
+			"lost_addresses", len(res.Drop.Addresses), "lost_streams", res.Drop.Streams}
+		if res.Replaced != nil {
+			attrs = append(attrs, "replaced_reason", res.Replaced.Reason)
+		}
+		log.Warn("sudden drop awaits confirmation by the next crawl; nothing committed", attrs...)
 		return
 	}
 	if len(res.Stale) > 0 || len(res.LeftOut) > 0 {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 )
@@ -71,6 +72,10 @@ func V1FromJSON(data []byte) (*V1, error) {
 		Data  *[]V1Record `json:"data"`
 	}
 	if err := json.Unmarshal(data, &page); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return nil, fmt.Errorf("decode v1 page: %s", describeTypeError(typeErr))
+		}
 		return nil, fmt.Errorf("decode v1 page: %w", err)
 	}
 	if page.Data == nil {
@@ -86,6 +91,36 @@ func V1FromJSON(data []byte) (*V1, error) {
 	}
 
 	return v, nil
+}
+
+// describeTypeError names the part of a v1 page that has the wrong JSON
+// type, in the words of JSON rather than of the Go types it decodes into.
+func describeTypeError(e *json.UnmarshalTypeError) string {
+	if e.Field == "" {
+		return fmt.Sprintf("the file contains a JSON %s, want an object "+
+			`{"total": N, "limit": N, "skip": N, "data": [records]} like the 2024 capture`, e.Value)
+	}
+	return fmt.Sprintf("field %q is a JSON %s at byte %d, want %s", e.Field, e.Value, e.Offset, jsonKind(e.Type))
+}
+
+// jsonKind names the JSON value that decodes into t.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.String:
+		return "a string"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	}
+	return "another type"
 }
 
 // Handler returns a handler that serves v as the v1 endpoint:

@@ -197,12 +197,22 @@ func TestV1FromJSONErrors(t *testing.T) {
 		{name: "no data", input: `{"total":3,"limit":10,"skip":0}`, want: `missing "data"`},
 		{name: "negative limit", input: `{"limit":-1,"data":[]}`, want: "invalid limit -1"},
 		{name: "bad record", input: `{"data":[{"semainePaire":"lundi"}]}`, want: "decode v1 page"},
+		{name: "array", input: `[]`, want: "the file contains a JSON array, want an object"},
+		{name: "string", input: `"x"`, want: "the file contains a JSON string, want an object"},
+		{name: "data object", input: `{"data":{}}`, want: `field "data" is a JSON object at byte 9, want an array`},
+		{name: "record number", input: `{"data":[1]}`, want: `field "data" is a JSON number at byte 10, want an object`},
+		{name: "weekday string", input: `{"data":[{"semainePaire":"lundi"}]}`,
+			want: `field "data.semainePaire" is a JSON string at byte 32, want an array`},
+		{name: "limit string", input: `{"limit":"x","data":[]}`, want: `field "limit" is a JSON string at byte 12, want an integer`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := V1FromJSON([]byte(tt.input))
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error: got %v, want one containing %q", err, tt.want)
+			}
+			if err != nil && strings.Contains(err.Error(), "Go ") {
+				t.Errorf("error %q names a Go type", err)
 			}
 		})
 	}

@@ -41,40 +41,108 @@ type days struct {
 // keeps its key, so that a key does not change when an unrelated address
 // with the same names comes or goes.
 func Build(records []Record, prev *Snapshot) (*Snapshot, []Warning) {
-	groups := gather(records)
+	b := NewBuilder()
+	b.Add(records...)
+	return b.Finish(prev)
+}
+
+// Builder gathers source records as they arrive, so that a crawl can group
+// them by address while it still waits for the next response. Adding
+// records in any order and in any number of calls, then calling Finish,
+// gives what Build gives for all of them. A Builder is not safe for
+// concurrent use.
+type Builder struct {
+	labels     map[string]*streamLabel
+	byIdentity map[[2]string]*group
+	slugs      slugCache
+}
+
+// NewBuilder returns an empty Builder.
+func NewBuilder() *Builder {
+	return &Builder{
+		labels:     map[string]*streamLabel{},
+		byIdentity: map[[2]string]*group{},
+		slugs:      slugCache{},
+	}
+}
+
+// Add groups records by address identity.
+func (b *Builder) Add(records ...Record) {
+	var last Place
+	nameKey := ""
+	for i, r := range records {
+		// The records of one address usually follow each other, so the
+		// key of the previous record is reused rather than folded again.
+		if i == 0 || r.Place != last {
+			nameKey = b.slugs.nameKey(r.Place)
+			last = r.Place
+		}
+		identity := [2]string{nameKey, r.ID}
+		g := b.byIdentity[identity]
+		if g == nil {
+			g = newGroup(nameKey, r.ID)
+			b.byIdentity[identity] = g
+		}
+		g.add(r, b.label(r.Label).codes)
+	}
+}
+
+// label returns the stream codes of label and counts one more record for
+// it. A crawl has thousands of records but only a few labels, and
+// StreamCodes folds the label each time it is called.
+func (b *Builder) label(label string) *streamLabel {
+	l := b.labels[label]
+	if l == nil {
+		codes, known := StreamCodes(label)
+		l = &streamLabel{codes: codes, known: known}
+		b.labels[label] = l
+	}
+	l.records++
+	return l
+}
+
+// Finish returns the snapshot of the records added so far, with prev as in
+// Build.
+func (b *Builder) Finish(prev *Snapshot) (*Snapshot, []Warning) {
+	groups := b.groups()
 	keys := assignKeys(groups, prev)
 
 	communes, quartiers := areaSpellings(groups)
 
-	s := &Snapshot{}
-	for i, g := range groups {
+	// Groups are visited in key order and each gives its rules in file
+	// order, so that s.sort finds both lists sorted in the common case.
+	order := make([]int, len(groups))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int { return strings.Compare(keys[i], keys[j]) })
+
+	s := &Snapshot{Addresses: make([]Address, 0, len(groups))}
+	for _, i := range order {
+		g := groups[i]
 		a := g.address(keys[i])
 		a.Commune = communes[g.communeKey()]
 		a.Quartier = quartiers[g.quartierKey()]
 		s.Addresses = append(s.Addresses, a)
-		s.Rules = append(s.Rules, g.rules(keys[i])...)
+		s.Rules = g.appendRules(s.Rules, keys[i])
 	}
 	s.sort()
 
-	return s, buildWarnings(groups, records)
+	return s, buildWarnings(groups, b.labels)
 }
 
-// gather groups records by address identity, in a deterministic order.
-func gather(records []Record) []*group {
-	byIdentity := map[[2]string]*group{}
-	for _, r := range records {
-		nameKey := NameKey(r.Place)
-		identity := [2]string{nameKey, r.ID}
-		g := byIdentity[identity]
-		if g == nil {
-			g = newGroup(nameKey, r.ID)
-			byIdentity[identity] = g
-		}
-		g.add(r)
-	}
+// streamLabel is the result of StreamCodes for one label, with the number of
+// records that carry the label.
+type streamLabel struct {
+	codes   []string
+	known   bool
+	records int
+}
 
-	groups := make([]*group, 0, len(byIdentity))
-	for _, g := range byIdentity {
+// groups returns the groups in a deterministic order.
+func (b *Builder) groups() []*group {
+	groups := make([]*group, 0, len(b.byIdentity))
+	for _, g := range b.byIdentity {
 		groups = append(groups, g)
 	}
 	sort.Slice(groups, func(i, j int) bool {
@@ -98,7 +166,9 @@ func newGroup(nameKey, id string) *group {
 	}
 }
 
-func (g *group) add(r Record) {
+// add counts the spellings of r and sets its days under codes, the stream
+// codes of its label.
+func (g *group) add(r Record, codes []string) {
 	g.communes[r.Commune]++
 	g.quartier[r.Quartier]++
 	g.voies[r.Voie]++
@@ -107,7 +177,6 @@ func (g *group) add(r Record) {
 	}
 
 	g.labels[r.Label]++
-	codes, _ := StreamCodes(r.Label)
 	for _, code := range codes {
 		d := g.streams[code]
 		if d == nil {
@@ -148,8 +217,9 @@ func assignKeys(groups []*group, prev *Snapshot) []string {
 	}
 	kept := map[[2]string]string{}
 	if prev != nil {
+		slugs := slugCache{}
 		for _, a := range prev.Addresses {
-			nameKey := NameKey(Place{Commune: a.Commune, Quartier: a.Quartier, Voie: a.Voie})
+			nameKey := slugs.nameKey(Place{Commune: a.Commune, Quartier: a.Quartier, Voie: a.Voie})
 			note(nameKey, a.ID)
 			kept[[2]string{nameKey, a.ID}] = a.Key
 		}
@@ -235,16 +305,29 @@ func mostFrequent(spellings map[string]int) string {
 	return best
 }
 
-func (g *group) rules(key string) []Rule {
-	var rules []Rule
-	for code, d := range g.streams {
-		for w := time.Sunday; w <= time.Saturday; w++ {
+// appendRules appends the rules of g under key to rules, in the order of
+// compareRules.
+func (g *group) appendRules(rules []Rule, key string) []Rule {
+	codes := make([]string, 0, len(g.streams))
+	for code := range g.streams {
+		codes = append(codes, code)
+	}
+	slices.SortFunc(codes, compareStreams)
+
+	for _, code := range codes {
+		d := g.streams[code]
+		for _, w := range weekdaysByRank {
 			if weeks, ok := d.weeks(w); ok {
 				rules = append(rules, Rule{Key: key, Flux: code, Day: w, Weeks: weeks})
 			}
 		}
 	}
 	return rules
+}
+
+// weekdaysByRank lists the weekdays in DayRank order, Monday first.
+var weekdaysByRank = [7]time.Weekday{
+	time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday,
 }
 
 func (d *days) weeks(w time.Weekday) (Weeks, bool) {
@@ -264,21 +347,20 @@ func (d *days) weeks(w time.Weekday) (Weeks, bool) {
 // for the same label is a duplicate. A source with ids answers one request
 // per address and splits a stream into one item per week type, so its items
 // of one label merge without a warning.
-func buildWarnings(groups []*group, records []Record) []Warning {
+func buildWarnings(groups []*group, labels map[string]*streamLabel) []Warning {
 	var warnings []Warning
 
-	unknown := map[string]int{}
-	for _, r := range records {
-		if _, known := StreamCodes(r.Label); r.Label != "" && !known {
-			unknown[r.Label]++
+	unknown := map[string]*streamLabel{}
+	for label, l := range labels {
+		if label != "" && !l.known {
+			unknown[label] = l
 		}
 	}
 	for _, label := range sortedKeys(unknown) {
-		codes, _ := StreamCodes(label)
 		warnings = append(warnings, Warning{
 			Code:    WarnUnknownStream,
-			Message: fmt.Sprintf("unknown stream %q recorded under code %s", label, codes[0]),
-			Count:   unknown[label],
+			Message: fmt.Sprintf("unknown stream %q recorded under code %s", label, unknown[label].codes[0]),
+			Count:   unknown[label].records,
 		})
 	}
 
@@ -310,12 +392,20 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// sort puts addresses and rules in the order of the CSV files.
+// sort puts addresses and rules in the order of the CSV files. It first
+// checks whether they already are, as Build and Decode mostly give them,
+// which costs one comparison per element instead of a sort.
 func (s *Snapshot) sort() {
-	slices.SortFunc(s.Addresses, func(a, b Address) int {
-		return strings.Compare(a.Key, b.Key)
-	})
-	slices.SortFunc(s.Rules, compareRules)
+	if !slices.IsSortedFunc(s.Addresses, compareAddresses) {
+		slices.SortFunc(s.Addresses, compareAddresses)
+	}
+	if !slices.IsSortedFunc(s.Rules, compareRules) {
+		slices.SortFunc(s.Rules, compareRules)
+	}
+}
+
+func compareAddresses(a, b Address) int {
+	return strings.Compare(a.Key, b.Key)
 }
 
 func compareRules(a, b Rule) int {

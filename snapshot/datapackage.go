@@ -152,9 +152,25 @@ func addressFieldsSchema() []field {
 	}
 }
 
-// keyPattern is the XML Schema regular expression that every adresse_key
-// matches (Table Schema patterns use that dialect).
-const keyPattern = `[\p{Ll}\p{Lo}\p{Nd}]+(-[\p{Ll}\p{Lo}\p{Nd}]+)*(_[\p{Ll}\p{Lo}\p{Nd}]+(-[\p{Ll}\p{Lo}\p{Nd}]+)*){2}(~[\p{Ll}\p{Lo}\p{Nd}]+(-[\p{Ll}\p{Lo}\p{Nd}]+)*)?`
+// keyPattern is the regular expression that every adresse_key matches: the
+// slugs of the commune, quartier and street joined by "_", then "~" and the
+// source id when names collide, each slug made of runs of keyChar joined by
+// "-". Table Schema patterns are
+// XML Schema regular expressions, but validators such as frictionless-py
+// compile them with Python's re, which has no \p{..} escapes, so the
+// pattern uses only syntax that XML Schema, Python, JavaScript and Go's
+// regexp read the same way.
+const keyPattern = keyWord + "(_" + keyWord + "){2}(~" + keyWord + ")?"
+
+const keyWord = keyChar + "+(-" + keyChar + "+)*"
+
+// keyChar is any character but space, tab, CR, LF, ASCII punctuation and
+// ASCII upper case, leaving the digits, the lower-case letters and every
+// other character.
+// NOTE: without \p{..}, the pattern cannot tell letters from other
+// characters beyond ASCII, or reject the control characters other than
+// tab, CR and LF, which keys never contain.
+const keyChar = "[^\\t\\n\\r -/:-`{-~]"
 
 func ruleFieldsSchema(codes []string) []field {
 	days := make([]string, 7)

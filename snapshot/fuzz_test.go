@@ -1,6 +1,8 @@
 package snapshot
 
 import (
+	"bytes"
+	"encoding/csv"
 	"reflect"
 	"testing"
 	"time"
@@ -84,4 +86,61 @@ func FuzzFoldASCII(f *testing.F) {
 			t.Errorf("Fold(%q): ASCII path %q, general path %q", s, fast, slow)
 		}
 	})
+}
+
+// FuzzEncodeMatchesCSVWriter checks that the data files that Encode writes,
+// which copy each address's encoded fields into the rows of its rules, are
+// byte for byte what encoding/csv writes row by row.
+func FuzzEncodeMatchesCSVWriter(f *testing.F) {
+	f.Add("FORT-DE-FRANCE", "HYPER CENTRE-VILLE", "Rue Louis Blanc", "7", "DV")
+	f.Add(" lead", "trail ", `\.`, "", "A,B")
+	f.Add("=cmd", "\"q\"", "l1\r\nl2", "a\"b", "\nX")
+
+	f.Fuzz(func(t *testing.T, commune, quartier, voie, id, flux string) {
+		if flux == "" {
+			t.Skip("a rule always has a flux")
+		}
+		s := &Snapshot{
+			Addresses: []Address{
+				{Key: "a", ID: id, Commune: commune, Quartier: quartier, Voie: voie},
+				{Key: "b", Commune: voie, Quartier: commune, Voie: quartier},
+			},
+			Rules: []Rule{
+				{Key: "a", Flux: flux, Day: time.Monday, Weeks: Every},
+				{Key: "a", Flux: flux, Day: time.Sunday, Weeks: Odd},
+				{Key: "b", Flux: StreamHousehold, Day: time.Friday, Weeks: Even},
+			},
+		}
+		files, err := Encode(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		index := map[string]Address{"a": s.Addresses[0], "b": s.Addresses[1]}
+		want := map[string][][]string{AddressesPath: {addressColumns}, RulesPath: {ruleColumns}, MissingPath: {missingColumns}}
+		for _, a := range s.Addresses {
+			want[AddressesPath] = append(want[AddressesPath], addressFields(a))
+		}
+		for _, r := range s.Rules {
+			want[RulesPath] = append(want[RulesPath], append(addressFields(index[r.Key]), r.Flux, DayName(r.Day), string(r.Weeks)))
+		}
+		for _, m := range s.Missing() {
+			want[MissingPath] = append(want[MissingPath], append(addressFields(index[m.Key]), m.Flux))
+		}
+
+		for path, rows := range want {
+			var buf bytes.Buffer
+			w := csv.NewWriter(&buf)
+			if err := w.WriteAll(rows); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(files[path], buf.Bytes()) {
+				t.Errorf("%s:\n got %q\nwant %q", path, files[path], buf.Bytes())
+			}
+		}
+	})
+}
+
+func addressFields(a Address) []string {
+	return []string{a.Key, a.ID, a.Commune, a.Quartier, a.Voie}
 }

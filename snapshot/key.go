@@ -18,8 +18,25 @@ const emptyPart = "sans-nom"
 // the commune, quartier and street joined by "_", such as
 // "fort-de-france_hyper-centre-ville_rue-louis-blanc".
 func NameKey(p Place) string {
-	parts := []string{slugPart(p.Commune), slugPart(p.Quartier), slugPart(p.Voie)}
-	return strings.Join(parts, keySeparator)
+	return slugPart(p.Commune) + keySeparator + slugPart(p.Quartier) + keySeparator + slugPart(p.Voie)
+}
+
+// slugCache memoises slugPart for the commune and quartier names, which a
+// few thousand records share.
+type slugCache map[string]string
+
+// nameKey is NameKey with the commune and quartier slugs taken from c.
+func (c slugCache) nameKey(p Place) string {
+	return c.slug(p.Commune) + keySeparator + c.slug(p.Quartier) + keySeparator + slugPart(p.Voie)
+}
+
+func (c slugCache) slug(name string) string {
+	s, ok := c[name]
+	if !ok {
+		s = slugPart(name)
+		c[name] = s
+	}
+	return s
 }
 
 func slugPart(name string) string {

@@ -49,13 +49,16 @@ func (s *Snapshot) Streams() []string {
 // without any collection gets one entry per collected stream.
 func (s *Snapshot) Missing() []Missing {
 	streams := s.Streams()
-	schedules := s.Schedules()
+	collected := make(map[Missing]bool, len(s.Rules))
+	for _, r := range s.Rules {
+		collected[Missing{Key: r.Key, Flux: r.Flux}] = true
+	}
 
 	var missing []Missing
 	for _, a := range s.Addresses {
 		for _, code := range streams {
-			if len(schedules[a.Key][code]) == 0 {
-				missing = append(missing, Missing{Key: a.Key, Flux: code})
+			if m := (Missing{Key: a.Key, Flux: code}); !collected[m] {
+				missing = append(missing, m)
 			}
 		}
 	}

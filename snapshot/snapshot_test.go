@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 )
@@ -305,6 +306,43 @@ func TestEncodeDeterministic(t *testing.T) {
 				t.Errorf("%s differs after shuffling the records", path)
 			}
 		}
+	}
+}
+
+// TestBuilderMatchesBuild checks that records added to a Builder in shuffled
+// chunks of varying size give the snapshot and warnings of Build, with and
+// without a previous snapshot.
+func TestBuilderMatchesBuild(t *testing.T) {
+	legacy, v1 := legacyRecords(t), v1Records(t)
+	prev, _ := Build(legacy, nil)
+
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, tt := range []struct {
+		name    string
+		records []Record
+		prev    *Snapshot
+	}{{"2021", legacy, nil}, {"2024 after 2021", v1, prev}} {
+		t.Run(tt.name, func(t *testing.T) {
+			want, wantWarnings := Build(tt.records, tt.prev)
+
+			shuffled := slices.Clone(tt.records)
+			rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+			b := NewBuilder()
+			for len(shuffled) > 0 {
+				n := min(1+rng.IntN(8), len(shuffled))
+				b.Add(shuffled[:n]...)
+				shuffled = shuffled[n:]
+			}
+			got, gotWarnings := b.Finish(tt.prev)
+
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("Builder snapshot differs from Build: %d addresses and %d rules, want %d and %d",
+					len(got.Addresses), len(got.Rules), len(want.Addresses), len(want.Rules))
+			}
+			if !reflect.DeepEqual(gotWarnings, wantWarnings) {
+				t.Errorf("Builder warnings: got %v, want %v", gotWarnings, wantWarnings)
+			}
+		})
 	}
 }
 

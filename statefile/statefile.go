@@ -42,10 +42,17 @@ func Write(path string, data []byte) error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("close %s: %w", tmp.Name(), err)
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("replace %s: %w", path, err)
+	return Rename(tmp.Name(), path)
+}
+
+// Rename renames the file at from, already synced by the caller, over the
+// file at to, then syncs the directory of to so that the rename itself is
+// durable. Both paths must be in one directory.
+func Rename(from, to string) error {
+	if err := os.Rename(from, to); err != nil {
+		return fmt.Errorf("replace %s: %w", to, err)
 	}
-	return syncDir(dir)
+	return syncDir(filepath.Dir(to))
 }
 
 func syncDir(dir string) error {

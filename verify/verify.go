@@ -19,13 +19,22 @@ import (
 type Result struct {
 	Commits  int
 	Problems []string
+
+	// Indexed is the number of commits in the history index that Archive
+	// wrote, and IndexErr why it wrote none. Neither is a problem of the
+	// archive, because the index is derived data.
+	Indexed  int
+	IndexErr error
 }
 
 // OK reports whether no problem was found.
 func (r *Result) OK() bool { return len(r.Problems) == 0 }
 
 // Archive verifies every commit of main, oldest first. It returns an error
-// only when the archive cannot be read at all; faults are Problems.
+// only when the archive cannot be read at all; faults are Problems. From
+// the reports it reads, it also writes a new history index and puts it in
+// place of the old one (see history.Builder), unless a commit cannot be
+// read, in which case the old index stays.
 func Archive(a *archive.Archive) (*Result, error) {
 	res := &Result{}
 	problems, err := a.Check()
@@ -38,26 +47,37 @@ func Archive(a *archive.Archive) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	index := newIndexBuilder(a, len(commits))
 	var prev *snapshot.Snapshot
 	for i := len(commits) - 1; i >= 0; i-- {
 		c := commits[i]
 		res.Commits++
-		s, err := checkCommit(a, c, prev)
+		files, s, err := checkCommit(a, c, prev)
 		if err != nil {
 			res.Problems = append(res.Problems, fmt.Sprintf("commit %s: %v", c.Hash, err))
 		}
+		index.add(c, files, s)
 		prev = s
 	}
+	res.Indexed, res.IndexErr = index.finish()
 	return res, nil
 }
 
-// checkCommit checks one commit and returns its snapshot, nil when it does
-// not decode (the next commit's report is then not checked).
-func checkCommit(a *archive.Archive, c archive.Commit, prev *snapshot.Snapshot) (*snapshot.Snapshot, error) {
+// checkCommit checks one commit and returns its files and its snapshot.
+// The files are nil when they cannot be read, and lack those that the
+// commit lacks. The snapshot is nil when a file is missing or when it does
+// not decode, and the next commit's report is then not checked.
+func checkCommit(a *archive.Archive, c archive.Commit, prev *snapshot.Snapshot) (archive.Files, *snapshot.Snapshot, error) {
 	files, err := readTracked(a, c.Hash)
 	if err != nil {
-		return nil, err
+		return files, nil, err
 	}
+	s, err := checkSnapshot(c, files, prev)
+	return files, s, err
+}
+
+// checkSnapshot checks the files of one commit and returns its snapshot.
+func checkSnapshot(c archive.Commit, files archive.Files, prev *snapshot.Snapshot) (*snapshot.Snapshot, error) {
 	s, err := snapshot.Decode(files)
 	if err != nil {
 		return nil, err
@@ -92,7 +112,7 @@ func readTracked(a *archive.Archive, hash string) (archive.Files, error) {
 	}
 	for _, path := range []string{snapshot.ManifestPath, pipeline.ReportJSONPath, pipeline.ReportMarkdownPath} {
 		if _, ok := files[path]; !ok {
-			return nil, fmt.Errorf("%s is missing", path)
+			return files, fmt.Errorf("%s is missing", path)
 		}
 	}
 	return files, nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http/httptest"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,8 @@ import (
 	"github.com/collecte-cacem/collecte/archive"
 	"github.com/collecte-cacem/collecte/captures"
 	"github.com/collecte-cacem/collecte/crawler"
+	"github.com/collecte-cacem/collecte/history"
+	"github.com/collecte-cacem/collecte/history/historytest"
 	"github.com/collecte-cacem/collecte/pipeline"
 	"github.com/collecte-cacem/collecte/replay"
 )
@@ -112,5 +115,35 @@ func TestVerifyFindsReorderedCSV(t *testing.T) {
 	}
 	if out, err := exec.Command("git", "-C", a.Dir(), "fsck", "--full").CombinedOutput(); err != nil {
 		t.Errorf("git fsck: %v\n%s", err, out)
+	}
+}
+
+func TestVerifyRebuildsIndex(t *testing.T) {
+	g := historytest.Build(t, 6, historytest.Options{Seed: 61, WithoutReport: []int{3}, WithoutManifest: []int{0}})
+	ix := history.New(g.Archive, nil)
+	if err := os.WriteFile(ix.Path(), []byte("stale index"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	res, err := Archive(g.Archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.IndexErr != nil || res.Indexed != 6 {
+		t.Fatalf("index rebuilt with %d commits, error %v; want 6", res.Indexed, res.IndexErr)
+	}
+	err = ix.View(func(r *history.Reader) error {
+		if r.Len() != 6 || r.MissingReports() != 1 || r.Head() != g.Hashes[5] {
+			t.Errorf("rebuilt index: %d commits, %d without report, head %s; want 6, 1, %s",
+				r.Len(), r.MissingReports(), r.Head(), g.Hashes[5])
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(g.Archive.Dir(), "."+history.FileName+"*"))
+	if len(leftovers) > 0 {
+		t.Errorf("temporary files left: %v", leftovers)
 	}
 }

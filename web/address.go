@@ -5,7 +5,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/collecte-cacem/collecte/archive"
 	"github.com/collecte-cacem/collecte/calendar"
+	"github.com/collecte-cacem/collecte/diff"
 	"github.com/collecte-cacem/collecte/snapshot"
 )
 
@@ -70,8 +72,17 @@ func (s *server) address(w http.ResponseWriter, r *http.Request) {
 		s.addressICS(w, r, key)
 		return
 	}
-	cur, addr, ok := s.lookup(w, r, file)
+	if !snapshot.ValidKey(file) {
+		s.addressNotFound(w, r)
+		return
+	}
+	cur, ok := s.currentOrError(w, r)
 	if !ok {
+		return
+	}
+	addr, found := cur.index[file]
+	if !found {
+		s.removedOrNotFound(w, r, file)
 		return
 	}
 	history, err := s.history(addr.Key)
@@ -117,6 +128,55 @@ func (s *server) lookup(w http.ResponseWriter, r *http.Request, key string) (*cu
 		return nil, snapshot.Address{}, false
 	}
 	return cur, addr, true
+}
+
+// removedPage is the page of an address that an earlier snapshot had and
+// HEAD lacks.
+type removedPage struct {
+	page
+	Removal   diff.Change
+	RemovedIn archive.Commit
+	History   []historyEntry
+	FeedURL   string
+}
+
+// removedOrNotFound writes the response for a key missing from HEAD: the page
+// of a removed address with status 410 when the archive records its removal,
+// else the 404 page.
+func (s *server) removedOrNotFound(w http.ResponseWriter, r *http.Request, key string) {
+	history, err := s.history(key)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+
+	removal, ok := lastRemoval(history)
+	if !ok {
+		s.addressNotFound(w, r)
+		return
+	}
+
+	s.render(w, r, http.StatusGone, "removed", removedPage{
+		page:      s.newPage(removal.Voie, ""),
+		Removal:   removal,
+		RemovedIn: history[0].Commit,
+		History:   history,
+		FeedURL:   s.publicURL + "/feed.atom?adresse=" + key,
+	})
+}
+
+// lastRemoval returns the address_removed change of the newest snapshot of
+// history, newest first, when that snapshot removed the address.
+func lastRemoval(history []historyEntry) (diff.Change, bool) {
+	if len(history) == 0 {
+		return diff.Change{}, false
+	}
+	for _, c := range history[0].Changes {
+		if c.Kind == diff.KindAddressRemoved {
+			return c, true
+		}
+	}
+	return diff.Change{}, false
 }
 
 func (s *server) addressNotFound(w http.ResponseWriter, r *http.Request) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/collecte-cacem/collecte/archive"
+	"github.com/collecte-cacem/collecte/history"
 	"github.com/collecte-cacem/collecte/replay"
 )
 
@@ -65,6 +66,11 @@ func TestArchiveFailureLogged(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(a.Dir(), "objects"), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// The history index would still serve the timeline, which reads no
+	// object then. Without the index, the page has to read the archive.
+	if err := os.Remove(filepath.Join(a.Dir(), history.FileName)); err != nil {
+		t.Fatal(err)
+	}
 	h, logs := newTestHandler(a)
 
 	for _, target := range []string{"/", "/chronologie", "/manquantes", "/instantane/HEAD"} {
@@ -86,7 +92,7 @@ func TestArchiveFailureLogged(t *testing.T) {
 
 func TestHeadSnapshotCached(t *testing.T) {
 	a := smallArchive(t)
-	st := newStore(a)
+	st := newStore(a, nil)
 	first, err := st.current()
 	if err != nil {
 		t.Fatal(err)

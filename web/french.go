@@ -25,6 +25,8 @@ var templateFuncs = template.FuncMap{
 	"counts":     frenchCounts,
 	"clean":      clean,
 	"addressURL": addressURL,
+	// base is replaced by pagesUnder with the path of the public URL.
+	"base": func() string { return "" },
 }
 
 // frenchThousands separates thousands with a no-break space, as French
@@ -73,6 +75,8 @@ func shortHash(hash string) string {
 	return hash
 }
 
+// addressURL returns the path of an address page from the root of the
+// view, without the base path.
 func addressURL(key string) string {
 	return "/adresse/" + key
 }

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"fmt"
+
 	"github.com/collecte-cacem/collecte/archive"
 	"github.com/collecte-cacem/collecte/diff"
+	"github.com/collecte-cacem/collecte/history"
 )
 
 // historyEntry is one snapshot that changed an address.
@@ -16,12 +19,51 @@ type historyEntry struct {
 
 // history returns the snapshots that changed the address key, newest first,
 // ending with the first snapshot of the archive when the address was in it.
-//
-// NOTE: this reads the change report of every commit at each call, which is
-// fine for an archive of a few hundred snapshots. A larger archive needs an
-// index of the changes by address.
+// It reads the history index, or the change report of every commit when
+// the index is unavailable.
 func (s *server) history(key string) ([]historyEntry, error) {
-	commits, err := s.store.log()
+	var out []historyEntry
+	ok, err := s.store.indexed(func(r *history.Reader) error {
+		var err error
+		out, err = s.indexedHistory(r, key)
+		return err
+	})
+	if ok {
+		return out, err
+	}
+	return s.walkHistory(key)
+}
+
+// indexedHistory returns what walkHistory returns, from the index.
+func (s *server) indexedHistory(r *history.Reader, key string) ([]historyEntry, error) {
+	if r.MissingReports() > 0 {
+		// The walk fails on such a commit, so it must give that error.
+		return nil, fmt.Errorf("%w: %d commits have no report", history.ErrUnavailable, r.MissingReports())
+	}
+	changed, err := r.Address(key)
+	if err != nil {
+		return nil, err
+	}
+	var out []historyEntry
+	for _, ch := range changed {
+		if ch.Commit.Seq > 0 {
+			out = append(out, historyEntry{Commit: s.inZone(ch.Commit.Commit), Changes: ch.Changes})
+		}
+	}
+	if presentFromStart(out) {
+		first, err := r.Commit(0)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, historyEntry{Commit: s.inZone(first.Commit), First: true})
+	}
+	return out, nil
+}
+
+// walkHistory returns the history of the address key from the change
+// report of every commit.
+func (s *server) walkHistory(key string) ([]historyEntry, error) {
+	commits, err := s.store.walkLog()
 	if err != nil {
 		return nil, err
 	}

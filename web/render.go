@@ -21,9 +21,11 @@ var staticFiles embed.FS
 // pageNames lists the templates under templates/, each rendered inside
 // layout.html with the definitions of parts.html.
 var pageNames = []string{
-	"home", "search", "address", "timeline", "snapshot", "missing", "error",
+	"home", "search", "address", "removed", "timeline", "snapshot", "missing", "error",
 }
 
+// pages are parsed once. Each server executes clones of them made by
+// pagesUnder, because html/template cannot clone a template once executed.
 var pages = parsePages()
 
 func parsePages() map[string]*template.Template {
@@ -33,6 +35,20 @@ func parsePages() map[string]*template.Template {
 		t = template.Must(t.ParseFS(templateFiles,
 			"templates/layout.html", "templates/parts.html", "templates/"+name+".html"))
 		out[name] = t
+	}
+	return out
+}
+
+// pagesUnder returns clones of pages whose "base" and "addressURL" functions
+// put base, the path of the public URL, before every root-relative link.
+func pagesUnder(base string) map[string]*template.Template {
+	funcs := template.FuncMap{
+		"base":       func() string { return base },
+		"addressURL": func(key string) string { return base + addressURL(key) },
+	}
+	out := make(map[string]*template.Template, len(pages))
+	for name, t := range pages {
+		out[name] = template.Must(t.Clone()).Funcs(funcs)
 	}
 	return out
 }
@@ -52,7 +68,7 @@ func (s *server) newPage(title, section string) page {
 // clean 500 response instead of half a page.
 func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
 	var b bytes.Buffer
-	if err := pages[name].ExecuteTemplate(&b, "layout", data); err != nil {
+	if err := s.pages[name].ExecuteTemplate(&b, "layout", data); err != nil {
 		s.log.Error("render page", "page", name, "path", r.URL.Path, "error", err)
 		http.Error(w, "Erreur interne du serveur.", http.StatusInternalServerError)
 		return

@@ -3,12 +3,14 @@ package web
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"sync"
 
 	"github.com/collecte-cacem/collecte/archive"
 	"github.com/collecte-cacem/collecte/diff"
+	"github.com/collecte-cacem/collecte/history"
 	"github.com/collecte-cacem/collecte/pipeline"
 	"github.com/collecte-cacem/collecte/snapshot"
 )
@@ -21,7 +23,9 @@ const maxCachedReports = 16
 // decoded HEAD snapshot (keyed by the HEAD hash, so a new commit replaces
 // it), the summary of each commit and a few change reports.
 type store struct {
-	a *archive.Archive
+	a      *archive.Archive
+	ix     *history.Index
+	logger *slog.Logger
 
 	headMu sync.Mutex
 	head   *current
@@ -47,16 +51,35 @@ type current struct {
 type summary struct {
 	commit archive.Commit
 	counts map[string]int
-	// manifest is nil for a commit without a readable crawl.json.
-	manifest *snapshot.Manifest
+	// manifest holds the figures of crawl.json. Its Present field is false
+	// for a commit without it.
+	manifest history.Manifest
 }
 
-func newStore(a *archive.Archive) *store {
+// newStore returns the store of a. A nil log discards the logs.
+func newStore(a *archive.Archive, log *slog.Logger) *store {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	return &store{
 		a:       a,
+		ix:      history.New(a, log),
+		logger:  log,
 		sums:    map[string]summary{},
 		reports: map[string]diff.Report{},
 	}
+}
+
+// indexed runs fn on the history index and reports whether the index was
+// available. When it was not, it logs why at debug level, and the caller
+// reads the archive instead.
+func (st *store) indexed(fn func(*history.Reader) error) (bool, error) {
+	err := st.ix.View(fn)
+	if errors.Is(err, history.ErrUnavailable) {
+		st.logger.Debug("history index unavailable; reading the archive", "archive", st.a.Dir(), "error", err)
+		return false, nil
+	}
+	return true, err
 }
 
 // current returns the snapshot at HEAD, decoding it only when HEAD moved
@@ -106,8 +129,25 @@ func index(c archive.Commit, s *snapshot.Snapshot) *current {
 	return cur
 }
 
-// log returns the first-parent history of main, newest first.
+// log returns the first-parent history of main, newest first. The commits
+// that come from the history index have no Message.
 func (st *store) log() ([]archive.Commit, error) {
+	var commits []archive.Commit
+	ok, err := st.indexed(func(r *history.Reader) error {
+		recs, err := r.Commits()
+		for _, c := range recs {
+			commits = append(commits, c.Commit)
+		}
+		return err
+	})
+	if ok {
+		return commits, err
+	}
+	return st.walkLog()
+}
+
+// walkLog returns the first-parent history of main from the archive.
+func (st *store) walkLog() ([]archive.Commit, error) {
 	commits, err := st.a.Log()
 	if err != nil {
 		return nil, fmt.Errorf("read history of %s: %w", st.a.Dir(), err)
@@ -157,11 +197,14 @@ func (st *store) summary(c archive.Commit) (summary, error) {
 	if err != nil {
 		return summary{}, err
 	}
-	manifest, err := st.manifest(c.Hash)
+	m, err := st.manifest(c.Hash)
 	if err != nil {
 		return summary{}, err
 	}
-	sum = summary{commit: c, counts: r.Counts, manifest: manifest}
+	sum = summary{commit: c, counts: r.Counts}
+	if m != nil {
+		sum.manifest = history.Manifest{Present: true, Valid: true, Addresses: m.Addresses, Rules: m.Rules, Missing: m.Missing}
+	}
 
 	st.mu.Lock()
 	st.sums[c.Hash] = sum
@@ -188,7 +231,22 @@ func (st *store) manifest(hash string) (*snapshot.Manifest, error) {
 
 // summaries returns the summary of every commit, newest first.
 func (st *store) summaries() ([]summary, error) {
-	commits, err := st.log()
+	var out []summary
+	ok, err := st.indexed(func(r *history.Reader) error {
+		var err error
+		out, err = indexedSummaries(r)
+		return err
+	})
+	if ok {
+		return out, err
+	}
+	return st.walkSummaries()
+}
+
+// walkSummaries returns the summary of every commit from its report and
+// manifest.
+func (st *store) walkSummaries() ([]summary, error) {
+	commits, err := st.walkLog()
 	if err != nil {
 		return nil, err
 	}
@@ -203,9 +261,44 @@ func (st *store) summaries() ([]summary, error) {
 	return out, nil
 }
 
+// indexedSummaries returns the summaries from the index. It gives up on a
+// commit without a report or with an invalid crawl.json, on which the
+// walk fails with its own error.
+func indexedSummaries(r *history.Reader) ([]summary, error) {
+	commits, err := r.Commits()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]summary, 0, len(commits))
+	for _, c := range commits {
+		if !c.HasReport || (c.Manifest.Present && !c.Manifest.Valid) {
+			return nil, fmt.Errorf("%w: commit %s has no report or an invalid %s",
+				history.ErrUnavailable, c.Hash, snapshot.ManifestPath)
+		}
+		out = append(out, summary{commit: c.Commit, counts: c.Counts, manifest: c.Manifest})
+	}
+	return out, nil
+}
+
 // commit returns the commit of main with the full hash.
 func (st *store) commit(hash string) (archive.Commit, error) {
-	commits, err := st.log()
+	var found history.Commit
+	var ok bool
+	indexed, err := st.indexed(func(r *history.Reader) error {
+		var err error
+		found, ok, err = r.Find(hash)
+		return err
+	})
+	switch {
+	case indexed && err != nil:
+		return archive.Commit{}, err
+	case indexed && ok:
+		return found.Commit, nil
+	case indexed:
+		return archive.Commit{}, fmt.Errorf("commit %s is not on main of %s: %w", hash, st.a.Dir(), archive.ErrNotFound)
+	}
+
+	commits, err := st.walkLog()
 	if err != nil {
 		return archive.Commit{}, err
 	}

@@ -42,7 +42,7 @@ func (s *server) timeline(w http.ResponseWriter, r *http.Request) {
 			Counts: sum.counts,
 			First:  sum.commit.Parent == "",
 		}
-		if m := sum.manifest; m != nil {
+		if m := sum.manifest; m.Present {
 			e.HasManifest = true
 			e.Addresses, e.Rules, e.Missing = m.Addresses, m.Rules, m.Missing
 		}

@@ -8,8 +8,11 @@
 package web
 
 import (
+	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 	_ "time/tzdata" // America/Martinique without a system zone database
 
@@ -19,8 +22,12 @@ import (
 // Options sets up the handler returned by New.
 type Options struct {
 	// PublicURL is the base of absolute links, such as the calendar and feed
-	// URLs offered for subscription ("https://collecte.example.org").
-	// Empty means relative links.
+	// URLs offered for subscription ("https://collecte.example.org"). Its
+	// path, as in "https://example.org/collecte", is put before every link of
+	// the pages, and requests are served with or without it, so the view
+	// works behind a reverse proxy that keeps or strips that path. Empty
+	// means links relative to the root of the host, and feed links built
+	// from the Host of each request.
 	PublicURL string
 
 	// Location is the zone of dates and week parity. Nil means
@@ -38,27 +45,36 @@ type Options struct {
 // server holds what the handlers share.
 type server struct {
 	store     *store
+	archive   *archive.Archive
 	publicURL string
-	loc       *time.Location
-	log       *slog.Logger
-	now       func() time.Time
+	// base is the path of publicURL without the final slash, such as
+	// "/collecte", or "" at the root of the host.
+	base  string
+	pages map[string]*template.Template
+	loc   *time.Location
+	log   *slog.Logger
+	now   func() time.Time
 }
 
-// New returns the handler of every page of the web view, each response
-// carrying the security headers (see securityHeaders). The handler reads the
-// archive at each request, so it shows new snapshots as they are committed.
+// New returns the handler of every page of the web view and of the Atom and
+// RSS feeds, each response carrying the security headers (see
+// securityHeaders). The handler reads the archive at each request, so it
+// shows new snapshots as they are committed.
 func New(a *archive.Archive, opt Options) http.Handler {
 	s := newServer(a, opt)
-	return securityHeaders(s.routes())
+	return securityHeaders(s.underBase(s.routes()))
 }
 
 func newServer(a *archive.Archive, opt Options) *server {
 	s := &server{
+		archive:   a,
 		publicURL: trimSlash(opt.PublicURL),
+		base:      basePath(opt.PublicURL),
 		loc:       opt.Location,
 		log:       opt.Logger,
 		now:       opt.Now,
 	}
+	s.pages = pagesUnder(s.base)
 	if s.loc == nil {
 		s.loc = martinique()
 	}
@@ -69,7 +85,7 @@ func newServer(a *archive.Archive, opt Options) *server {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	s.store = newStore(a)
+	s.store = newStore(a, s.log)
 	return s
 }
 
@@ -84,8 +100,41 @@ func (s *server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /manquantes", s.missing)
 	mux.HandleFunc("GET /manquantes.csv", s.missingCSV)
 	mux.HandleFunc("GET /static/{name}", s.static)
+	mux.HandleFunc("GET /feed.atom", s.feed)
+	mux.HandleFunc("GET /feed.rss", s.feed)
 	mux.HandleFunc("/", s.notFound)
 	return mux
+}
+
+// underBase serves the paths under s.base with that prefix removed, and
+// every other path as it is.
+// NOTE: a base path equal to a route, such as "/adresse", hides that route.
+func (s *server) underBase(mux http.Handler) http.Handler {
+	if s.base == "" {
+		return mux
+	}
+	strip := http.StripPrefix(s.base, mux)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == s.base:
+			http.Redirect(w, r, s.base+"/", http.StatusMovedPermanently)
+		case strings.HasPrefix(r.URL.Path, s.base+"/"):
+			strip.ServeHTTP(w, r)
+		default:
+			mux.ServeHTTP(w, r)
+		}
+	})
+}
+
+// basePath returns the path of a public URL without the final slash, as
+// links write it (escaped), or "" when the URL has no path or does not
+// parse.
+func basePath(publicURL string) string {
+	u, err := url.Parse(publicURL)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimRight(u.EscapedPath(), "/")
 }
 
 // contentSecurityPolicy allows the page's own stylesheet and images and

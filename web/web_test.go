@@ -58,7 +58,11 @@ func TestPages(t *testing.T) {
 		{"unknown static", "/static/absent.css", 404, html, []string{"Page introuvable"}},
 		{"invalid key", "/adresse/NOT%20A%20KEY", 404, html, []string{"Adresse introuvable"}},
 		{"unknown key", "/adresse/fort-de-france_balata_nulle-part", 404, html, []string{"Adresse introuvable"}},
-		{"removed key", "/adresse/fort-de-france_hyper-centre-ville_rue-louis-blanc~467", 404, html,
+		{"removed key", "/adresse/fort-de-france_hyper-centre-ville_rue-louis-blanc~467", 410, html,
+			[]string{"Rue Louis Blanc", "HYPER CENTRE-VILLE", "ne figure plus dans le dernier relevé",
+				"adresse retirée", "adresse présente dès le premier relevé",
+				`href="/feed.atom?adresse=fort-de-france_hyper-centre-ville_rue-louis-blanc~467"`}},
+		{"removed key calendar", "/adresse/fort-de-france_hyper-centre-ville_rue-louis-blanc~467.ics", 404, html,
 			[]string{"Adresse introuvable"}},
 		{"invalid key calendar", "/adresse/..%2Fetc.ics", 404, html, []string{"Adresse introuvable"}},
 		{"calendar unknown stream", "/adresse/" + absalonKey + ".ics?flux=RS", 404, html,
@@ -221,7 +225,7 @@ func TestMissingCSVFilter(t *testing.T) {
 
 func mustCurrent(t *testing.T, a *archive.Archive) *current {
 	t.Helper()
-	cur, err := newStore(a).current()
+	cur, err := newStore(a, nil).current()
 	if err != nil {
 		t.Fatal(err)
 	}

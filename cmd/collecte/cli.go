@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/collecte-cacem/collecte/archive"
+	"github.com/collecte-cacem/collecte/config"
 	"github.com/collecte-cacem/collecte/crawler"
 )
 
@@ -22,6 +23,8 @@ const (
 	exitLocked      = 3
 	exitAwaiting    = 4
 	exitUsage       = 64
+	// exitConfig is EX_CONFIG of sysexits.h.
+	exitConfig = 78
 )
 
 const exitStatusHelp = `
@@ -33,8 +36,11 @@ Exit status:
       skipped; nothing was committed
   3   the archive is locked by another collecte process
   4   crawl: the site lost much of HEAD at once; nothing was committed, and
-      the next crawl commits the drop only if it sees it too
+      the next crawl commits the drop only if it loses exactly the same
+      addresses and streams
   64  invalid command line
+  78  daemon, config: invalid configuration, such as an unknown key, an
+      invalid value or, for the daemon, a secret file it cannot read
 `
 
 // command is one subcommand: its name, a one-line summary, and the function
@@ -66,6 +72,7 @@ func init() {
 		{"config", "print the effective daemon configuration, secrets redacted", runConfig},
 		{"serve", "serve the read-only web view of the archive (loopback by default)", runServe},
 		{"export", "export a snapshot as CSV, spreadsheet CSV, JSON or an address calendar", runExport},
+		{"version", "print the version of collecte and of the Go toolchain that built it", runVersion},
 	}
 }
 
@@ -79,9 +86,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	global.SetOutput(stderr)
 	level := global.String("log-level", "info", "log level: debug, info, warn or error")
 	format := global.String("log-format", "text", "log format: text or json")
-	global.Usage = func() { mainUsage(stderr, global) }
-	if err := global.Parse(args); err != nil {
-		return helpOrUsage(err)
+	version := global.Bool("version", false, "print the version of collecte and exit")
+	global.Usage = func() {}
+	err := global.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		mainUsage(stdout, global)
+		return exitOK
+	case err != nil:
+		mainUsage(stderr, global)
+		return exitUsage
+	case *version:
+		writeVersion(stdout)
+		return exitOK
 	}
 
 	logger, err := newLogger(stderr, *level, *format)
@@ -90,43 +107,47 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	e := &env{stdout: stdout, stderr: stderr, log: logger}
+	return runCommand(ctx, e, global, global.Args())
+}
 
-	rest := global.Args()
-	if len(rest) == 0 || rest[0] == "help" {
-		mainUsage(stdout, global)
-		if len(rest) == 0 {
-			return exitUsage
-		}
+// runCommand runs the command that rest names, with its arguments.
+func runCommand(ctx context.Context, e *env, global *flag.FlagSet, rest []string) int {
+	switch {
+	case len(rest) == 0:
+		fmt.Fprintln(e.stderr, "collecte: missing command")
+		mainUsage(e.stderr, global)
+		return exitUsage
+	case rest[0] == "help" && len(rest) == 1:
+		mainUsage(e.stdout, global)
 		return exitOK
+	case rest[0] == "help":
+		// "collecte help COMMAND" is "collecte COMMAND --help".
+		rest = []string{rest[1], "--help"}
 	}
+
 	for _, c := range commands {
 		if c.name == rest[0] {
-			return exitCode(stderr, c.run(ctx, e, rest[1:]))
+			return exitCode(e.stderr, c.run(ctx, e, rest[1:]))
 		}
 	}
-	fmt.Fprintf(stderr, "collecte: unknown command %q; run \"collecte help\" for the list\n", rest[0])
+	fmt.Fprintf(e.stderr, "collecte: unknown command %q; run \"collecte help\" for the list\n", rest[0])
 	return exitUsage
 }
 
 func mainUsage(w io.Writer, global *flag.FlagSet) {
-	fmt.Fprintf(w, "collecte %s: a verifiable history of the CACEM waste collection schedules\n\n", crawler.Version)
-	fmt.Fprintln(w, "Usage: collecte [global flags] COMMAND [flags]")
+	fmt.Fprintf(w, "collecte %s: a verifiable history of the CACEM waste collection schedules\n\n", programVersion())
+	fmt.Fprintln(w, "Usage: collecte [global flags] COMMAND [flags] [arguments]")
 	fmt.Fprintln(w, "\nCommands:")
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun \"collecte COMMAND --help\" for the flags of a command.")
-	fmt.Fprintln(w, "\nGlobal flags:")
+	fmt.Fprintf(w, "  %-8s %s\n", "help", "print this help, or with a command name the flags of that command")
+	fmt.Fprintln(w, "\nRun \"collecte COMMAND --help\" for the flags of a command. Flags may come")
+	fmt.Fprintln(w, "before or after the arguments; everything after \"--\" is an argument.")
+	fmt.Fprintln(w, "\nGlobal flags, before the command:")
 	global.SetOutput(w)
 	global.PrintDefaults()
 	fmt.Fprint(w, exitStatusHelp)
-}
-
-func helpOrUsage(err error) int {
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	return exitUsage
 }
 
 // exitCode prints err and maps it to the documented exit status.
@@ -146,6 +167,9 @@ func exitCode(stderr io.Writer, err error) int {
 		return exitUsage
 	case errors.Is(err, errFlagParse):
 		return exitUsage
+	case errors.Is(err, config.ErrInvalid):
+		fmt.Fprintln(stderr, "collecte:", err)
+		return exitConfig
 	case errors.Is(err, errAwaiting):
 		return exitAwaiting
 	case errors.As(err, &locked):
@@ -157,39 +181,6 @@ func exitCode(stderr io.Writer, err error) int {
 	}
 	fmt.Fprintln(stderr, "collecte:", err)
 	return exitError
-}
-
-// errFlagParse marks a flag error that the flag package already printed.
-var errFlagParse = errors.New("invalid flags")
-
-// newFlags returns a flag set whose usage text lists the synopsis, the
-// flags and the exit codes.
-func newFlags(e *env, name, synopsis, about string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		w := fs.Output()
-		fmt.Fprintf(w, "Usage: collecte %s %s\n\n%s\n\nFlags:\n", name, synopsis, about)
-		fs.PrintDefaults()
-		fmt.Fprint(w, exitStatusHelp)
-	}
-	return fs
-}
-
-// parse parses args, maps a flag error to errFlagParse, and checks that
-// at most maxArgs positional arguments remain.
-func parse(fs *flag.FlagSet, args []string, maxArgs int) error {
-	fs.SetOutput(fs.Output())
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errFlagParse
-	}
-	if fs.NArg() > maxArgs {
-		return &usageError{fmt.Sprintf("%s: too many arguments: %q", fs.Name(), fs.Args())}
-	}
-	return nil
 }
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {

@@ -219,7 +219,7 @@ func TestCrawlAwaitingExitCode(t *testing.T) {
 	srv := httptest.NewServer(sw)
 	defer srv.Close()
 	dir := filepath.Join(t.TempDir(), "archive")
-	crawl := []string{"crawl", "--archive", dir, "--url", srv.URL, "--delay", "0", "--parallel", "8"}
+	crawl := []string{"crawl", "--archive", dir, "--source", "cacem-legacy", "--url", srv.URL, "--delay", "0", "--parallel", "8"}
 
 	if code, _, stderr := runCLI(t, crawl...); code != exitOK {
 		t.Fatalf("first crawl exit %d: %s", code, stderr)

@@ -22,8 +22,14 @@ func (f *configFlags) register(fs *flag.FlagSet) {
 	config.RegisterFlags(fs, f.values)
 }
 
+func (f *configFlags) sources() config.Sources {
+	return config.Sources{File: f.file, Getenv: os.LookupEnv, Flags: f.values}
+}
+
+// load returns the configuration with its secrets, for the daemon: a
+// secret file that cannot be read is an error.
 func (f *configFlags) load() (*config.Config, error) {
-	return config.Load(config.Sources{File: f.file, Getenv: os.LookupEnv, Flags: f.values})
+	return config.Load(f.sources())
 }
 
 // withKeys appends the table of configuration keys to the usage of fs.
@@ -40,6 +46,10 @@ func runConfig(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "config", "[--config FILE] [flags]",
 		"Print the effective configuration of the daemon as YAML, with every default\n"+
 			"filled in and the secrets redacted, or every invalid key with its value.\n"+
+			"A comment beside each secret's *_file key says where the secret comes from,\n"+
+			"or why its file is not readable from here: the files that systemd's\n"+
+			"LoadCredential= provides exist only inside the running unit, and the daemon,\n"+
+			"unlike this command, fails at start when it cannot read one.\n"+
 			config.Precedence)
 	var cf configFlags
 	cf.register(fs)
@@ -48,9 +58,15 @@ func runConfig(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
-	cfg, err := cf.load()
+	cfg, secrets, err := config.Inspect(cf.sources())
 	if err != nil {
 		return err
 	}
-	return config.WriteYAML(e.stdout, cfg)
+	for _, s := range secrets {
+		if s.Err != nil {
+			fmt.Fprintf(e.stderr, "collecte: warning: secret of %s not readable here: %v; collecte daemon fails at start unless it can read it\n",
+				s.Key, s.Err)
+		}
+	}
+	return config.WriteYAML(e.stdout, cfg, secrets)
 }

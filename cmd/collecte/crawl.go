@@ -3,54 +3,12 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/collecte-cacem/collecte/archive"
-	"github.com/collecte-cacem/collecte/crawler"
 	"github.com/collecte-cacem/collecte/pipeline"
 )
-
-// crawlFlags are the flags shared by crawl and demo.
-type crawlFlags struct {
-	source, url, userAgent string
-	parallel, attempts     int
-	delay, timeout         time.Duration
-	authorName, author     string
-	maxFailedPercent       float64
-}
-
-func (f *crawlFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.source, "source", crawler.SourceLegacy, "source format: cacem-legacy or cacem-v1")
-	fs.StringVar(&f.url, "url", "", "base URL of the site (default: the real CACEM URL of the source)")
-	fs.IntVar(&f.parallel, "parallel", crawler.DefaultParallel, "maximum requests in flight on the site")
-	fs.DurationVar(&f.delay, "delay", crawler.DefaultDelay, "pause after each request on the site, such as 500ms")
-	fs.DurationVar(&f.timeout, "timeout", crawler.DefaultTimeout, "time limit of one request, body included")
-	fs.IntVar(&f.attempts, "attempts", crawler.DefaultAttempts, "tries per request, the first included")
-	fs.StringVar(&f.userAgent, "user-agent", "", "User-Agent header (default: collecte, its version and project URL)")
-	fs.StringVar(&f.authorName, "author-name", "collecte", "author and committer name of the commits")
-	fs.StringVar(&f.author, "author-email", "collecte@localhost", "author and committer e-mail of the commits")
-	fs.Float64Var(&f.maxFailedPercent, "max-failed", 100*pipeline.DefaultMaxFailed,
-		"percentage of address requests that may fail in a run that still commits; "+
-			"those addresses keep their previous rules")
-}
-
-func (f *crawlFlags) config(e *env) crawler.Config {
-	return crawler.Config{
-		Source:    f.source,
-		BaseURL:   f.url,
-		Parallel:  f.parallel,
-		Delay:     f.delay,
-		DelaySet:  true,
-		Timeout:   f.timeout,
-		Attempts:  f.attempts,
-		UserAgent: f.userAgent,
-		Logger:    e.log,
-		Progress:  os.Stderr,
-	}
-}
 
 func runCrawl(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "crawl", "--archive DIR [--source S] [--url URL] [flags]",
@@ -69,9 +27,8 @@ func runCrawl(ctx context.Context, e *env, args []string) error {
 	if *dir == "" {
 		return &usageError{"crawl: --archive DIR is required"}
 	}
-
-	if cf.maxFailedPercent < 0 || cf.maxFailedPercent > 100 {
-		return &usageError{fmt.Sprintf("invalid --max-failed %v: want a percentage from 0 to 100", cf.maxFailedPercent)}
+	if err := cf.check(); err != nil {
+		return err
 	}
 
 	res, err := crawlInto(ctx, e, &cf, *dir)
@@ -113,6 +70,10 @@ func printRun(e *env, res *pipeline.Result) {
 	switch {
 	case res.Awaiting != "":
 		fmt.Fprintf(e.stdout, "awaiting confirmation: %s; nothing committed, the next crawl decides\n", res.Awaiting)
+		if res.Replaced != nil {
+			fmt.Fprintf(e.stdout, "this drop replaces the one pending since %s (%s): the two crawls lost different addresses or streams\n",
+				res.Replaced.Detected.In(martinique()).Format(time.RFC3339), res.Replaced.Reason)
+		}
 		return
 	case !res.Changed:
 		fmt.Fprintf(e.stdout, "unchanged: HEAD %s already holds this snapshot\n", short(res.Commit.Hash))

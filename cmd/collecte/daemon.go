@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -35,16 +36,26 @@ func runDaemon(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
-	go abortOnSecondSignal(ctx, e)
-	return daemon.Run(ctx, cfg, daemon.Options{Logger: logger})
+	daemonCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	go abortOnSecondSignal(ctx, daemonCtx, cancel, logger)
+	return daemon.Run(daemonCtx, cfg, daemon.Options{Logger: logger})
 }
 
-// abortOnSecondSignal restores the default action of SIGINT and SIGTERM
-// once the first one has canceled ctx, so a second signal ends the process
-// at once. Every archive ref moves by an atomic rename after its objects
-// are on disk, so an abrupt end leaves the archive consistent.
-func abortOnSecondSignal(ctx context.Context, e *env) {
-	<-ctx.Done()
+// abortOnSecondSignal waits for the first SIGINT or SIGTERM, which cancels
+// ctx. It restores the default action of both signals, so that a second
+// one ends the process at once, logs that, and then calls cancel to stop
+// the daemon, so the daemon's own stop lines come after its line. Every
+// archive ref moves by an atomic rename after its objects are on disk, so
+// an abrupt end leaves the archive consistent. It returns at once when
+// daemonCtx ends first, as when the daemon fails.
+func abortOnSecondSignal(ctx, daemonCtx context.Context, cancel context.CancelFunc, log *slog.Logger) {
+	select {
+	case <-ctx.Done():
+	case <-daemonCtx.Done():
+		return
+	}
 	signal.Reset(os.Interrupt, syscall.SIGTERM)
-	e.log.Info("stopping; send the signal again to end at once")
+	log.Info("stopping; send the signal again to end at once")
+	cancel()
 }

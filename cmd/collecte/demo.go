@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -19,18 +20,17 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		"Replay the embedded real capture of May 2021 on loopback, crawl it into an\n"+
 			"archive, then replay the real capture of September 2024, crawl it, and print\n"+
 			"what changed in the CACEM's published schedules between the two.")
-	dir := fs.String("archive", "", "archive directory (default: a new temporary directory, kept)")
+	dir := fs.String("archive", "", "new archive directory, missing or empty (default: a new temporary directory, kept)")
 	format := fs.String("format", "markdown", "output format of the diff: markdown, json or text")
-	parallel := fs.Int("parallel", 4, "maximum requests in flight on the loopback replay")
+	parallel := fs.Int("parallel", 4, fmt.Sprintf("maximum requests in flight on the loopback replay, from 1 to %d", maxParallel))
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
-	if *dir == "" {
-		tmp, err := os.MkdirTemp("", "collecte-demo-")
-		if err != nil {
-			return fmt.Errorf("create demo archive: %w", err)
-		}
-		*dir = tmp
+	if err := errors.Join(checkReportFormat(*format), checkParallel(*parallel)); err != nil {
+		return err
+	}
+	if err := demoArchiveDir(dir); err != nil {
+		return err
 	}
 	fmt.Fprintf(e.stderr, "demo archive: %s\n", *dir)
 
@@ -69,6 +69,34 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	return writeReport(e, r, *format)
+}
+
+// demoArchiveDir sets *dir to a new temporary directory when --archive is
+// not given, or checks that the given directory is missing or empty. The
+// demo crawls each capture until the pipeline commits it, confirming the
+// drops that a real deployment would hold back, so it must never run on an
+// archive that contains data.
+func demoArchiveDir(dir *string) error {
+	if *dir == "" {
+		tmp, err := os.MkdirTemp("", "collecte-demo-")
+		if err != nil {
+			return fmt.Errorf("create demo archive: %w", err)
+		}
+		*dir = tmp
+		return nil
+	}
+
+	entries, err := os.ReadDir(*dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("demo: read --archive %s: %w", *dir, err)
+	case len(entries) > 0:
+		return fmt.Errorf("demo: --archive %s is not empty: pass a missing or empty "+
+			"directory, or leave out --archive for a new temporary one", *dir)
+	}
+	return nil
 }
 
 // demoCrawl serves one capture on a free loopback port and crawls it.

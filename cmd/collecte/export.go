@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -36,16 +37,21 @@ Formats:
              all-day event per collection date, from --from to --to (default:
              today in America/Martinique, for twelve months).`
 
-// exportFlags holds the flags of the export command.
+// exportFlags holds the flags of the export command, and the ics flags
+// parsed by check.
 type exportFlags struct {
 	dir, format, output            string
 	key, flux, from, to, publicURL string
+
+	fromDate, toDate time.Time
+	calendarURL      string
 }
 
 func runExport(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "export",
-		"--archive DIR --format csv|csv-excel|json [--output DIR] [REV]\n"+
-			"       collecte export --archive DIR --format ics --adresse KEY [--flux CODE] [--from DATE] [--to DATE] [REV]",
+		"--archive DIR [--format csv|csv-excel] [--output DIR] [REV]\n"+
+			"       collecte export --archive DIR --format json [REV]\n"+
+			"       collecte export --archive DIR --format ics --adresse KEY [--flux CODE] [--from DATE] [--to DATE] [--url URL] [REV]",
 		exportAbout)
 	f := defineExportFlags(fs)
 	if err := parse(fs, args, 1); err != nil {
@@ -59,7 +65,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
-	hash, err := a.Resolve(revArg(fs.Args()), martinique())
+	hash, err := resolve(a, revArg(fs.Args()))
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
@@ -83,8 +89,8 @@ func defineExportFlags(fs *flag.FlagSet) *exportFlags {
 	fs.StringVar(&f.dir, "archive", "", "archive directory (required)")
 	fs.StringVar(&f.format, "format", "csv", "output format: csv, csv-excel, json or ics")
 	fs.StringVar(&f.output, "output", "", "csv and csv-excel: write every file of the dataset under this directory instead of data/collectes.csv to stdout")
-	fs.StringVar(&f.key, "adresse", "", "ics: adresse_key of the address, as in data/adresses.csv (required)")
-	fs.StringVar(&f.flux, "flux", "", "ics: only this stream code (OM, RS, ENC, DV, DEEE); default every stream")
+	fs.StringVar(&f.key, "adresse", "", "ics: adresse_key of the address, as in data/adresses.csv; case, accents and spaces are ignored (required)")
+	fs.StringVar(&f.flux, "flux", "", "ics: only this stream code, in any case (OM, RS, ENC, DV, DEEE or a code of the snapshot); default every stream")
 	fs.StringVar(&f.from, "from", "", "ics: first date YYYY-MM-DD (default today in America/Martinique)")
 	fs.StringVar(&f.to, "to", "", "ics: last date YYYY-MM-DD (default twelve months after --from, minus one day)")
 	fs.StringVar(&f.publicURL, "url", "", "ics: absolute http(s) URL written in the calendar and its events, such as the address page")
@@ -101,32 +107,56 @@ func (f *exportFlags) check() error {
 		return &usageError{"--adresse, --flux, --from, --to and --url apply only to --format ics"}
 	}
 	if f.format == "ics" && f.key == "" {
-		return &usageError{`--format ics needs --adresse KEY: find keys with "collecte missing", in data/adresses.csv, or with the search of the web view`}
+		return &usageError{"--format ics needs --adresse KEY: " + keyHint}
 	}
 	if f.output != "" && f.format != "csv" && f.format != "csv-excel" {
 		return &usageError{"--output applies only to --format csv and csv-excel"}
 	}
+	if f.format == "ics" {
+		return f.checkICS()
+	}
+	return nil
+}
+
+// checkICS parses the dates and the URL of --format ics.
+func (f *exportFlags) checkICS() error {
+	var err error
+	if f.fromDate, err = parseDate("--from", f.from); err != nil {
+		return err
+	}
+	if f.toDate, err = parseDate("--to", f.to); err != nil {
+		return err
+	}
+	if !f.fromDate.IsZero() && !f.toDate.IsZero() && f.toDate.Before(f.fromDate) {
+		return &usageError{fmt.Sprintf("invalid --to %s: it is before --from %s", f.to, f.from)}
+	}
+	if f.calendarURL, err = calendar.ParseURL(f.publicURL); err != nil {
+		return &usageError{fmt.Sprintf("invalid --url %q: want an absolute http or https URL, such as "+
+			"https://collecte.example.org/adresse/KEY", f.publicURL)}
+	}
+	f.key = normalizeKey(f.key)
 	return nil
 }
 
 func exportICS(e *env, s *snapshot.Snapshot, hash string, f *exportFlags) error {
 	addr, ok := s.Address(f.key)
 	if !ok {
-		return fmt.Errorf("export: address key %q not found in snapshot %s: find keys with "+
-			"\"collecte missing --archive %s\", in the adresse_key column of data/adresses.csv "+
-			"(\"collecte export --format csv --output DIR\"), or with the search of the web view",
-			f.key, short(hash), f.dir)
+		return fmt.Errorf("export: address key %q not found in snapshot %s: %s", f.key, short(hash), keyHint)
 	}
-	opt := calendar.ICSOptions{Flux: f.flux, PublicURL: f.publicURL}
-	var err error
-	if opt.From, err = parseDate("--from", f.from); err != nil {
-		return err
-	}
-	if opt.To, err = parseDate("--to", f.to); err != nil {
-		return err
+	opt := calendar.ICSOptions{From: f.fromDate, To: f.toDate, PublicURL: f.calendarURL}
+	if f.flux != "" {
+		code, err := calendar.ParseStream(f.flux, s.Streams())
+		if err != nil {
+			return &usageError{"export: --flux: " + err.Error()}
+		}
+		opt.Flux = code
 	}
 
-	if err := calendar.WriteICS(e.stdout, addr, s.Schedules()[addr.Key], opt); err != nil {
+	err := calendar.WriteICS(e.stdout, addr, s.Schedules()[addr.Key], opt)
+	if errors.Is(err, calendar.ErrRange) {
+		return &usageError{fmt.Sprintf("export: invalid --from or --to: %v", err)}
+	}
+	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	return nil

@@ -188,7 +188,7 @@ func TestExportErrors(t *testing.T) {
 		want string
 	}{
 		{"unknown key", []string{"--format", "ics", "--adresse", "x_y_z"}, exitError, `"x_y_z" not found`},
-		{"unknown key hint", []string{"--format", "ics", "--adresse", "x_y_z"}, exitError, "collecte missing"},
+		{"unknown key hint", []string{"--format", "ics", "--adresse", "x_y_z"}, exitError, "data/adresses.csv"},
 		{"stream not collected", []string{"--format", "ics", "--adresse", thursdayKey, "--flux", "DV", "HEAD~1"},
 			exitError, `stream "DV"`},
 		{"ics without key", []string{"--format", "ics"}, exitUsage, "needs --adresse"},
@@ -197,7 +197,7 @@ func TestExportErrors(t *testing.T) {
 		{"bad format", []string{"--format", "xlsx"}, exitUsage, `invalid --format "xlsx"`},
 		{"bad date", []string{"--format", "ics", "--adresse", thursdayKey, "--from", "31/12/2026"}, exitUsage, "YYYY-MM-DD"},
 		{"reversed range", []string{"--format", "ics", "--adresse", thursdayKey, "--from", "2027-01-02", "--to", "2027-01-01"},
-			exitError, "ends before"},
+			exitUsage, "invalid --to 2027-01-01: it is before --from 2027-01-02"},
 		{"unknown revision", []string{"HEAD~5"}, exitError, "not found"},
 	}
 	for _, tt := range tests {

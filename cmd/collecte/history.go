@@ -3,7 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/collecte-cacem/collecte/archive"
@@ -21,6 +26,9 @@ func runDiff(ctx context.Context, e *env, args []string) error {
 	dir := fs.String("archive", "", "archive directory (required)")
 	format := fs.String("format", "markdown", "output format: markdown, json or text")
 	if err := parse(fs, args, 2); err != nil {
+		return err
+	}
+	if err := checkReportFormat(*format); err != nil {
 		return err
 	}
 	a, err := openExisting(*dir)
@@ -41,14 +49,13 @@ func runDiff(ctx context.Context, e *env, args []string) error {
 
 // diffRange resolves the FROM and TO arguments of diff.
 func diffRange(a *archive.Archive, args []string) (from, to string, err error) {
-	loc := martinique()
 	switch len(args) {
 	case 0:
-		to, err = a.Resolve("HEAD", loc)
+		to, err = resolve(a, "HEAD")
 		if err != nil {
 			return "", "", fmt.Errorf("diff: %w", err)
 		}
-		from, err = a.Resolve("HEAD~1", loc)
+		from, err = resolve(a, "HEAD~1")
 		if err != nil {
 			return "", "", fmt.Errorf("diff: the archive holds a single snapshot, nothing to compare: %w", err)
 		}
@@ -56,13 +63,26 @@ func diffRange(a *archive.Archive, args []string) (from, to string, err error) {
 	case 1:
 		args = append(args, "HEAD")
 	}
-	if from, err = a.Resolve(args[0], loc); err != nil {
+	if from, err = resolve(a, args[0]); err != nil {
 		return "", "", fmt.Errorf("diff: %w", err)
 	}
-	if to, err = a.Resolve(args[1], loc); err != nil {
+	if to, err = resolve(a, args[1]); err != nil {
 		return "", "", fmt.Errorf("diff: %w", err)
 	}
 	return from, to, nil
+}
+
+// tooShortHash matches a revision of 1 to 3 hex digits, which
+// archive.Resolve does not take as an abbreviated hash.
+var tooShortHash = regexp.MustCompile(`^[0-9a-fA-F]{1,3}$`)
+
+// resolve resolves a revision argument to a full commit hash, dates in
+// America/Martinique.
+func resolve(a *archive.Archive, rev string) (string, error) {
+	if tooShortHash.MatchString(rev) {
+		return "", fmt.Errorf("invalid revision %q: an abbreviated commit hash needs at least 4 hex digits", rev)
+	}
+	return a.Resolve(rev, martinique())
 }
 
 // Compare reads two archived snapshots and compares them.
@@ -80,6 +100,16 @@ func Compare(a *archive.Archive, from, to string) (diff.Report, error) {
 	return r, nil
 }
 
+// reportFormats are the values of the --format flag of diff and demo.
+var reportFormats = []string{"markdown", "json", "text"}
+
+func checkReportFormat(format string) error {
+	if !slices.Contains(reportFormats, format) {
+		return &usageError{fmt.Sprintf("invalid --format %q: want markdown, json or text", format)}
+	}
+	return nil
+}
+
 func writeReport(e *env, r diff.Report, format string) error {
 	switch format {
 	case "markdown":
@@ -89,7 +119,7 @@ func writeReport(e *env, r diff.Report, format string) error {
 	case "text":
 		return diff.WriteText(e.stdout, r)
 	}
-	return &usageError{fmt.Sprintf("invalid --format %q: want markdown, json or text", format)}
+	return checkReportFormat(format)
 }
 
 func runMissing(ctx context.Context, e *env, args []string) error {
@@ -156,7 +186,7 @@ func revArg(args []string) string {
 }
 
 func snapshotAt(a *archive.Archive, rev string) (*snapshot.Snapshot, error) {
-	hash, err := a.Resolve(rev, martinique())
+	hash, err := resolve(a, rev)
 	if err != nil {
 		return nil, err
 	}
@@ -164,8 +194,10 @@ func snapshotAt(a *archive.Archive, rev string) (*snapshot.Snapshot, error) {
 	return s, err
 }
 
-// openExisting opens an archive that must already hold a snapshot, so a
-// mistyped directory is reported instead of created.
+// openExisting opens an archive that must already exist. archive.Open
+// turns a missing or empty directory into a new repository, so a read-only
+// command checks first that dir is a git repository, and reports a
+// mistyped path instead of creating an archive there.
 func openExisting(dir string) (*archive.Archive, error) {
 	if dir == "" {
 		return nil, &usageError{"--archive DIR is required"}
@@ -173,8 +205,37 @@ func openExisting(dir string) (*archive.Archive, error) {
 	if strings.TrimSpace(dir) != dir {
 		return nil, &usageError{fmt.Sprintf("--archive %q has surrounding spaces", dir)}
 	}
-	if !isDir(dir) {
-		return nil, fmt.Errorf("archive %s does not exist: run \"collecte crawl --archive %s\" first", dir, dir)
+	if err := checkRepository(dir); err != nil {
+		return nil, err
 	}
 	return archive.Open(dir)
+}
+
+// checkRepository checks that dir is a directory with the HEAD file and
+// objects directory of a git repository.
+func checkRepository(dir string) error {
+	const next = "pass the directory of an archive, as given to \"collecte crawl --archive\""
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("archive %s does not exist: run \"collecte crawl --archive %s\" first", dir, dir)
+	case err != nil:
+		return fmt.Errorf("open archive %s: %w", dir, err)
+	case !info.IsDir():
+		return fmt.Errorf("archive %s is a file, not a directory: %s", dir, next)
+	}
+
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("open archive %s: %w", dir, err)
+	}
+	if len(entries) == 0 {
+		return fmt.Errorf("archive %s is an empty directory: %s, or run \"collecte crawl --archive %s\" first", dir, next, dir)
+	}
+	head, headErr := os.Stat(filepath.Join(dir, "HEAD"))
+	objects, objectsErr := os.Stat(filepath.Join(dir, "objects"))
+	if headErr != nil || objectsErr != nil || head.IsDir() || !objects.IsDir() {
+		return fmt.Errorf("archive %s is not a git repository: %s", dir, next)
+	}
+	return nil
 }

@@ -21,9 +21,12 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 	capture := fs.String("capture", "", "capture file or directory")
 	dir := fs.String("archive", "", "archive directory, with --rev")
 	rev := fs.String("rev", "", "revision of the archived snapshot to serve, with --archive")
-	maxLimit := fs.Int("max-limit", 0, "generation 2: cap on $limit granted by the server (default 1000)")
+	maxLimit := fs.Int("max-limit", 0, "generation 2: cap on $limit granted by the server; 0 selects 1000")
 	if err := parse(fs, args, 0); err != nil {
 		return err
+	}
+	if *maxLimit < 0 {
+		return &usageError{fmt.Sprintf("invalid --max-limit %d: want 0 or more records per page", *maxLimit)}
 	}
 
 	h, err := replayHandler(*capture, *dir, *rev, *maxLimit)
@@ -104,7 +107,7 @@ func archiveHandler(dir, rev string) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	hash, err := a.Resolve(rev, martinique())
+	hash, err := resolve(a, rev)
 	if err != nil {
 		return nil, err
 	}
