@@ -12,14 +12,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"time"
 
-	"github.com/go-git/go-billy/v5/osfs"
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/cache"
-	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
 // Errors returned by Archive methods, wrapped with the value involved.
@@ -70,30 +68,27 @@ type Commit struct {
 
 // Archive is a bare git repository holding one tree of files per commit.
 // Methods may be called from several goroutines at once: they take turns,
-// because go-git's storage is not safe for concurrent use. Use Lock to
+// because go-git's repository is not safe for concurrent use. Use Lock to
 // serialize writers across processes.
 type Archive struct {
-	dir  string
-	repo *git.Repository
+	dir   string
+	repo  *git.Repository
+	store *objectStore
 
-	// mu serializes the methods; packTime is the modification time of
-	// objects/pack when the pack index was last loaded.
-	mu       sync.Mutex
-	packTime time.Time
+	mu sync.Mutex
 }
 
-// enter takes the archive's mutex and reloads the pack index when another
-// process added or removed packs since the last call, so that objects moved
-// from loose files into a pack stay readable. It returns the unlock func.
+// enter takes the archive's mutex and reads the pack directory again when
+// another process changed it, so that objects it packed or merged stay
+// readable. It returns the unlock func.
 func (a *Archive) enter() func() {
 	a.mu.Lock()
-	info, err := os.Stat(filepath.Join(a.dir, "objects", "pack"))
-	if err == nil && !info.ModTime().Equal(a.packTime) {
-		a.packTime = info.ModTime()
-		if s, ok := a.repo.Storer.(interface{ Reindex() }); ok {
-			s.Reindex()
-		}
-	}
+
+	a.store.mu.Lock()
+	// An error here comes back from the read that needs the packs.
+	_ = a.store.refresh(false)
+	a.store.mu.Unlock()
+
 	return a.mu.Unlock
 }
 
@@ -157,12 +152,11 @@ func create(dir string) (*Archive, error) {
 		Bare:        true,
 	}
 
-	repo, err := git.PlainInitWithOptions(dir, opts)
-	if err != nil {
+	if _, err := git.PlainInitWithOptions(dir, opts); err != nil {
 		return nil, fmt.Errorf("create archive %s: init bare repository: %w", dir, err)
 	}
 
-	return &Archive{dir: dir, repo: repo}, nil
+	return openRepository(dir)
 }
 
 func openExisting(dir string) (*Archive, error) {
@@ -172,23 +166,42 @@ func openExisting(dir string) (*Archive, error) {
 			"or a bare clone (git clone --bare)", dir)
 	}
 
-	storage := filesystem.NewStorage(osfs.New(dir), cache.NewObjectLRUDefault())
+	a, err := openRepository(dir)
+	if err != nil {
+		return nil, err
+	}
 
-	repo, err := git.Open(storage, nil)
+	if err := checkHead(a.repo, dir); err != nil {
+		return nil, err
+	}
+
+	return a, nil
+}
+
+// openRepository opens the repository in dir through the archive's own
+// object storage. The packs it opens are closed once the Archive is
+// garbage collected.
+func openRepository(dir string) (*Archive, error) {
+	store, err := newObjectStore(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open archive %s: %w", dir, err)
+	}
+
+	repo, err := git.Open(store, nil)
 	if errors.Is(err, git.ErrRepositoryNotExists) {
+		_ = store.close()
 		return nil, fmt.Errorf("open archive %s: directory is not empty and is not "+
 			"a git repository: pass an empty or missing directory to create an "+
 			"archive, or the path of an existing one", dir)
 	}
 	if err != nil {
+		_ = store.close()
 		return nil, fmt.Errorf("open archive %s: %w", dir, err)
 	}
 
-	if err := checkHead(repo, dir); err != nil {
-		return nil, err
-	}
-
-	return &Archive{dir: dir, repo: repo}, nil
+	a := &Archive{dir: dir, repo: repo, store: store}
+	runtime.AddCleanup(a, func(s *objectStore) { _ = s.close() }, store)
+	return a, nil
 }
 
 // checkHead rejects a repository whose HEAD is not main, because clones

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/go-git/go-git/v5/plumbing/format/objfile"
+	"github.com/go-git/go-git/v5/plumbing"
 )
 
 func TestCheckFindsCorruptObject(t *testing.T) {
@@ -28,7 +28,7 @@ func TestCheckFindsCorruptObject(t *testing.T) {
 		t.Fatalf("Check on a sound archive: %v, %v", problems, err)
 	}
 
-	// Replace the first commit's data/a.csv blob by another valid object.
+	// Damage the first commit's data/a.csv blob.
 	root, err := a.commitTree(c.Hash)
 	if err != nil {
 		t.Fatal(err)
@@ -37,22 +37,7 @@ func TestCheckFindsCorruptObject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hex := entry.Hash.String()
-	path := filepath.Join(a.Dir(), "objects", hex[:2], hex[2:])
-	if err := os.Chmod(path, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := objfile.NewWriter(f)
-	if err := w.WriteHeader(2 /* blob */, 2); err != nil {
-		t.Fatal(err)
-	}
-	w.Write([]byte("x\n"))
-	w.Close()
-	f.Close()
+	corruptEntry(t, a, entry.Hash)
 
 	other, err := Open(a.Dir())
 	if err != nil {
@@ -62,11 +47,41 @@ func TestCheckFindsCorruptObject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	hex := entry.Hash.String()
 	if len(problems) != 1 || !strings.Contains(problems[0], hex) {
 		t.Errorf("problems = %q, want one naming blob %s", problems, hex)
 	}
 	want := "commit " + c.Hash + ": blob " + hex + " of data/a.csv is missing or corrupt"
 	if len(problems) == 1 && problems[0] != want {
 		t.Errorf("problem = %q, want %q", problems[0], want)
+	}
+}
+
+// corruptEntry overwrites the zlib data of the pack entry of h.
+func corruptEntry(t *testing.T, a *Archive, h plumbing.Hash) {
+	t.Helper()
+
+	a.store.mu.Lock()
+	p, offset, ok, err := a.store.find(h)
+	a.store.mu.Unlock()
+	if err != nil || !ok {
+		t.Fatalf("object %s is in no pack: %v", h, err)
+	}
+	header, err := p.header(offset)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	path := packPath(a.store.packDir, p.name, ".pack")
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteAt([]byte{0xde, 0xad, 0xbe, 0xef}, int64(offset)+int64(header.length)+2); err != nil {
+		t.Fatal(err)
 	}
 }

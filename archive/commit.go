@@ -179,7 +179,7 @@ func (a *Archive) commitOnto(branch plumbing.ReferenceName, base *object.Commit,
 // commit object, makes them durable, and returns the commit hash. It does
 // not move main.
 func (a *Archive) writeCommit(base *object.Commit, tree *newTree, opt CommitOptions) (plumbing.Hash, error) {
-	w := newObjectWriter(a.dir, a.repo.Storer)
+	w := newObjectWriter(a.store)
 
 	var oldRoot plumbing.Hash
 	if base != nil {
@@ -195,7 +195,7 @@ func (a *Archive) writeCommit(base *object.Commit, tree *newTree, opt CommitOpti
 		return plumbing.ZeroHash, err
 	}
 
-	if err := w.put(obj); err != nil {
+	if err := w.putObject(obj, plumbing.ZeroHash); err != nil {
 		return plumbing.ZeroHash, err
 	}
 
@@ -230,12 +230,12 @@ func (a *Archive) writeTree(w *objectWriter, t *newTree, node *dirNode, oldHash 
 		}
 	}
 
-	return w.put(node.object)
+	return w.putObject(node.object, oldHash)
 }
 
 func (a *Archive) writeEntry(w *objectWriter, t *newTree, node *dirNode, e, prev object.TreeEntry) error {
 	if e.Mode != filemode.Dir {
-		return w.putBlob(t.contents[e.Hash])
+		return w.put(e.Hash, plumbing.BlobObject, t.contents[e.Hash], prev.Hash)
 	}
 
 	var prevTree plumbing.Hash

@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -92,7 +93,15 @@ func requireGit(tb testing.TB) {
 func runGit(tb testing.TB, dir string, args ...string) string {
 	tb.Helper()
 
+	return runGitStdin(tb, dir, nil, args...)
+}
+
+// runGitStdin is runGit with stdin as the standard input.
+func runGitStdin(tb testing.TB, dir string, stdin []byte, args ...string) string {
+	tb.Helper()
+
 	cmd := exec.Command("git", args...)
+	cmd.Stdin = bytes.NewReader(stdin)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(),
 		"GIT_CONFIG_NOSYSTEM=1",

@@ -112,27 +112,60 @@ func release(f *os.File) error {
 
 // removeLeftovers deletes what a collecte writer killed mid-commit leaves
 // behind: a ref lock file such as refs/heads/main.lock, which would make
-// every later commit fail, and temporary object files. Every collecte
-// writer holds the archive lock while it commits, so once this process
-// holds it, such files belong to a writer that died.
+// every later commit fail, temporary pack and index files, an index whose
+// pack was never renamed into place, and the temporary object files of
+// older versions. Every collecte writer holds the archive lock while it
+// commits, so once this process holds it, such files belong to a writer
+// that died.
 // NOTE: a git command run by hand on the archive at that very moment would
-// lose its ref lock; do not run git commands that write to the archive
-// while collecte may commit.
+// lose its ref lock or its temporary pack. Do not run git commands that
+// write to the archive while collecte may commit.
 func (a *Archive) removeLeftovers() error {
 	patterns := []string{
 		filepath.Join(a.dir, "refs", "heads", "*.lock"),
 		filepath.Join(a.dir, "objects", "tmp_obj_*"),
+		filepath.Join(a.dir, "objects", "pack", "tmp_pack_*"),
+		filepath.Join(a.dir, "objects", "pack", "tmp_idx_*"),
 	}
+	var leftovers []string
 	for _, pattern := range patterns {
 		matches, err := filepath.Glob(pattern)
 		if err != nil {
 			return err
 		}
-		for _, m := range matches {
-			if err := os.Remove(m); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return fmt.Errorf("remove %s left by an interrupted commit: %w", m, err)
-			}
+		leftovers = append(leftovers, matches...)
+	}
+
+	orphans, err := orphanIndexes(filepath.Join(a.dir, "objects", "pack"))
+	if err != nil {
+		return err
+	}
+
+	for _, path := range append(leftovers, orphans...) {
+		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("remove %s left by an interrupted commit: %w", path, err)
 		}
 	}
 	return nil
+}
+
+// orphanIndexes returns the pack indexes in dir whose pack is missing,
+// which a crash between the two renames of install leaves. Git and go-git
+// ignore them, and removing them leaves only complete packs.
+func orphanIndexes(dir string) ([]string, error) {
+	indexes, err := filepath.Glob(filepath.Join(dir, "pack-*.idx"))
+	if err != nil {
+		return nil, err
+	}
+
+	var orphans []string
+	for _, idx := range indexes {
+		_, err := os.Stat(strings.TrimSuffix(idx, ".idx") + ".pack")
+		if errors.Is(err, os.ErrNotExist) {
+			orphans = append(orphans, idx)
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return orphans, nil
 }

@@ -1,217 +1,398 @@
 package archive
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
-	"syscall"
+	"slices"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/format/packfile"
-	"github.com/go-git/go-git/v5/plumbing/storer"
 )
 
-// Thresholds of Maintain. A daily crawl adds a few dozen loose objects per
-// change, an hourly one a few hundred per day.
-const (
-	// MaxLooseObjects is the number of loose objects above which Maintain
-	// packs them.
-	MaxLooseObjects = 2000
+// geometricFactor is the ratio that Maintain keeps between the sizes of
+// successive packs, as `git repack --geometric=2` does. Each pack is at
+// least twice the next smaller one, so there are about log2(history/tail)
+// packs, and each byte is copied about that many times over its life.
+const geometricFactor = 2
 
-	// MaxPacks is the number of packs above which Maintain repacks every
-	// object into one pack, so that deltas span the whole history.
-	MaxPacks = 16
-)
-
-// deltaWindow is the number of objects the pack encoder compares each
-// object with when looking for a delta base, git's default.
-const deltaWindow = 10
-
-// PackStats describes what Pack did.
+// PackStats describes what Maintain or Pack did.
 type PackStats struct {
-	Objects  int  // objects written into the new pack
-	Removed  int  // loose objects and old packs removed
-	Full     bool // every object was repacked
+	Objects  int  // objects written into new packs
+	Removed  int  // loose objects and packs removed
+	Full     bool // every pack was merged into one
 	Duration time.Duration
 }
 
-// Maintain packs the loose objects when there are more than MaxLooseObjects
-// of them, and repacks everything into one pack when there are more than
-// MaxPacks packs. It does nothing otherwise. The caller holds Lock.
+func (s *PackStats) add(other PackStats) {
+	s.Objects += other.Objects
+	s.Removed += other.Removed
+}
+
+// Maintain keeps the number of packs logarithmic in the size of the
+// history. It moves loose objects (written by older versions of collecte
+// or by git) into a pack, merges the packs under the tail size into one,
+// and merges the smallest full packs when they break the geometric
+// progression of sizes. Merging copies entries unchanged, deltas included,
+// so it never recompresses the history. The caller holds Lock.
 func (a *Archive) Maintain() (PackStats, error) {
 	defer a.enter()()
 
-	loose, err := a.looseObjects()
-	if err != nil {
-		return PackStats{}, err
-	}
-	packs, err := a.packs()
-	if err != nil {
-		return PackStats{}, err
-	}
-
-	switch {
-	case len(packs) >= MaxPacks:
-		return a.pack(true)
-	case len(loose) > MaxLooseObjects:
-		return a.pack(false)
-	}
-	return PackStats{}, nil
-}
-
-// Pack moves every loose object into a new pack, or with full every object
-// of the repository into a single pack that replaces the others. The pack
-// and its index are on stable storage before any loose object or old pack
-// is removed, so a crash at any point loses no object. The caller holds
-// Lock.
-func (a *Archive) Pack(full bool) (PackStats, error) {
-	defer a.enter()()
-	return a.pack(full)
-}
-
-func (a *Archive) pack(full bool) (PackStats, error) {
 	start := time.Now()
-	stats := PackStats{Full: full}
-
-	oldPacks, err := a.packs()
-	if err != nil {
-		return stats, err
-	}
-	loose, err := a.looseObjects()
-	if err != nil {
-		return stats, err
-	}
-	objects := loose
-	if full {
-		if objects, err = a.allObjects(); err != nil {
-			return stats, err
-		}
-	}
-	if len(objects) == 0 {
-		return stats, nil
-	}
-
-	newPack, err := a.writePack(objects)
-	if err != nil {
-		return stats, err
-	}
-	stats.Objects = len(objects)
-
-	removed, err := a.removePacked(loose, oldPacks, newPack, full)
-	stats.Removed = removed
+	stats, err := a.store.maintain()
 	stats.Duration = time.Since(start)
 	return stats, err
 }
 
-// writePack encodes objects into a pack, then makes the pack and its index
-// durable. go-git v5.19.3 writes them through temporary files renamed into
-// place but never fsyncs them.
-func (a *Archive) writePack(objects []plumbing.Hash) (plumbing.Hash, error) {
-	pw, ok := a.repo.Storer.(storer.PackfileWriter)
-	if !ok {
-		return plumbing.ZeroHash, errors.New("pack objects: the storage cannot write packs")
-	}
-	w, err := pw.PackfileWriter()
-	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("pack objects: %w", err)
-	}
+// Pack moves the loose objects into a pack and, with full, merges every
+// pack into one. Each new pack is durable before anything it replaces is
+// removed, so a crash at any point loses no object. The caller holds Lock.
+func (a *Archive) Pack(full bool) (PackStats, error) {
+	defer a.enter()()
 
-	hash, err := packfile.NewEncoder(w, a.repo.Storer, false).Encode(objects, deltaWindow)
-	if closeErr := w.Close(); err == nil {
-		err = closeErr
+	start := time.Now()
+	stats, err := a.store.packLoose()
+	if err == nil && full {
+		var merged PackStats
+		merged, err = a.store.mergeWhere(func(packs []*pack) []*pack { return packs })
+		stats.add(merged)
+		stats.Full = true
 	}
-	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("pack %d objects in %s: %w", len(objects), a.dir, err)
-	}
-
-	syscall.Sync()
-	if err := syncPath(filepath.Join(a.dir, "objects", "pack")); err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("sync new pack %s: %w", hash, err)
-	}
-	return hash, nil
+	stats.Duration = time.Since(start)
+	return stats, err
 }
 
-// removePacked deletes the loose objects now in the new pack and, after a
-// full repack, the packs it replaces.
-func (a *Archive) removePacked(loose, oldPacks []plumbing.Hash, newPack plumbing.Hash, full bool) (int, error) {
-	los, ok := a.repo.Storer.(storer.LooseObjectStorer)
-	if !ok {
-		return 0, nil
+func (s *objectStore) maintain() (PackStats, error) {
+	stats, err := s.packLoose()
+	if err != nil {
+		return stats, err
 	}
 
-	removed := 0
-	for _, h := range loose {
-		if err := los.DeleteLooseObject(h); err != nil {
-			return removed, fmt.Errorf("remove packed loose object %s: %w", h, err)
+	small, err := s.mergeWhere(s.smallPacks)
+	stats.add(small)
+	if err != nil {
+		return stats, err
+	}
+
+	geometric, err := s.mergeWhere(s.geometricRollup)
+	stats.add(geometric)
+	stats.Full = geometric.Full
+	return stats, err
+}
+
+// smallPacks returns the packs under the tail size, which are merged when
+// there are several: a crash or an older archive can leave more than one.
+func (s *objectStore) smallPacks(packs []*pack) []*pack {
+	var small []*pack
+	for _, p := range packs {
+		if p.size < s.tailMax {
+			small = append(small, p)
 		}
-		removed++
 	}
-	if !full {
-		return removed, nil
+	return small
+}
+
+// geometricRollup returns the full packs (those of the tail size or more)
+// to merge: the smallest ones, as few as possible, so that afterwards each
+// pack is at least geometricFactor times the next smaller one. packs are
+// sorted smallest first. This is the split that `git repack --geometric`
+// computes (builtin/repack.c, git 2.39), with sizes in bytes instead of
+// object counts.
+func (s *objectStore) geometricRollup(packs []*pack) []*pack {
+	full := slices.DeleteFunc(slices.Clone(packs), func(p *pack) bool { return p.size < s.tailMax })
+
+	split := 0
+	for i := len(full) - 1; i > 0; i-- {
+		if full[i].size < geometricFactor*full[i-1].size {
+			split = i + 1
+			break
+		}
 	}
 
-	pos, ok := a.repo.Storer.(storer.PackedObjectStorer)
-	if !ok {
-		return removed, nil
+	var rolled int64
+	for _, p := range full[:split] {
+		rolled += p.size
 	}
-	for _, h := range oldPacks {
-		if h == newPack {
+	for split < len(full) && full[split].size < geometricFactor*rolled {
+		rolled += full[split].size
+		split++
+	}
+	return full[:split]
+}
+
+// mergeWhere merges the packs that choose selects from the packs,
+// smallest first, when it selects two or more.
+func (s *objectStore) mergeWhere(choose func([]*pack) []*pack) (PackStats, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	if err := s.refresh(false); err != nil {
+		return PackStats{}, err
+	}
+	sources := choose(s.packs)
+	if len(sources) < 2 {
+		return PackStats{}, nil
+	}
+
+	full := len(sources) == len(s.packs)
+	written, err := s.merge(sources)
+	if err != nil {
+		return PackStats{}, err
+	}
+	return PackStats{Objects: written, Removed: len(sources), Full: full}, s.refresh(true)
+}
+
+// merge writes every object of sources into one new pack, then removes
+// the sources. It returns the number of objects written.
+// NOTE: a merge holds about 90 bytes per object in memory while it runs
+// (index entries, offsets), so the rare merges of whole histories are the
+// peaks of a daemon's heap: an estimated 90 MB for the million objects
+// of a year of hourly commits.
+func (s *objectStore) merge(sources []*pack) (int, error) {
+	// The largest pack first: it holds the oldest objects.
+	sources = slices.Clone(sources)
+	slices.Reverse(sources)
+
+	dups, total, err := duplicates(sources)
+	if err != nil {
+		return 0, err
+	}
+
+	b, err := newPackBuilder(s.packDir, total-len(dups))
+	if err != nil {
+		return 0, err
+	}
+	m := &merger{builder: b, dups: dups, written: map[plumbing.Hash]uint64{}}
+	for _, p := range sources {
+		if err := m.copyPack(p); err != nil {
+			b.abort()
+			return 0, err
+		}
+	}
+	name, err := b.finish()
+	if err != nil {
+		return 0, err
+	}
+
+	for _, p := range sources {
+		// Merging a pack with a copy of itself gives the same pack.
+		if p.name == name {
 			continue
 		}
-		if err := pos.DeleteOldObjectPackAndIndex(h, time.Time{}); err != nil {
-			return removed, fmt.Errorf("remove old pack %s: %w", h, err)
+		if err := removePack(s.packDir, p.name); err != nil {
+			return len(b.entries), err
 		}
-		removed++
 	}
-	return removed, nil
+	return len(b.entries), nil
 }
 
-func (a *Archive) looseObjects() ([]plumbing.Hash, error) {
-	los, ok := a.repo.Storer.(storer.LooseObjectStorer)
-	if !ok {
-		return nil, nil
-	}
-	var hashes []plumbing.Hash
-	err := los.ForEachObjectHash(func(h plumbing.Hash) error {
-		hashes = append(hashes, h)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list loose objects of %s: %w", a.dir, err)
-	}
-	return hashes, nil
-}
-
-func (a *Archive) packs() ([]plumbing.Hash, error) {
-	pos, ok := a.repo.Storer.(storer.PackedObjectStorer)
-	if !ok {
-		return nil, nil
-	}
-	packs, err := pos.ObjectPacks()
-	if err != nil {
-		return nil, fmt.Errorf("list packs of %s: %w", a.dir, err)
-	}
-	return packs, nil
-}
-
-// allObjects lists every object of the repository, loose or packed, once.
-func (a *Archive) allObjects() ([]plumbing.Hash, error) {
-	iter, err := a.repo.Storer.IterEncodedObjects(plumbing.AnyObject)
-	if err != nil {
-		return nil, fmt.Errorf("list objects of %s: %w", a.dir, err)
-	}
-	seen := map[plumbing.Hash]bool{}
-	var hashes []plumbing.Hash
-	err = iter.ForEach(func(o plumbing.EncodedObject) error {
-		if h := o.Hash(); !seen[h] {
-			seen[h] = true
-			hashes = append(hashes, h)
+// duplicates returns the objects that more than one of packs holds, which
+// a crash between writing a pack and removing the ones it replaces leaves,
+// and the number of entries of all packs.
+func duplicates(packs []*pack) (map[plumbing.Hash]bool, int, error) {
+	dups := map[plumbing.Hash]bool{}
+	total := 0
+	for i, p := range packs {
+		total += p.idx.count
+		for j := range p.idx.count {
+			h := p.idx.hash(j)
+			for _, earlier := range packs[:i] {
+				if _, ok := earlier.idx.find(h); ok {
+					dups[h] = true
+					break
+				}
+			}
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list objects of %s: %w", a.dir, err)
 	}
-	return hashes, nil
+	return dups, total, nil
+}
+
+// merger copies the entries of packs into a new pack, keeping their data
+// and deltas, and writing each object once.
+type merger struct {
+	builder *packBuilder
+	dups    map[plumbing.Hash]bool
+	written map[plumbing.Hash]uint64 // new offsets of the duplicates written
+	raw     []byte
+}
+
+// packEntry is an entry of a source pack in offset order.
+type packEntry struct {
+	offset uint64
+	index  int // position in the pack index
+}
+
+// copyPack copies the entries of p in pack order, reading it once from
+// start to end. Each OFS_DELTA gets the new distance to its base.
+func (m *merger) copyPack(p *pack) error {
+	entries, err := entriesByOffset(p)
+	if err != nil {
+		return err
+	}
+
+	body := bufio.NewReaderSize(io.NewSectionReader(p.file, packHeaderSize, p.size-packHeaderSize), 1<<20)
+	newOffsets := make([]uint64, len(entries))
+	for k, e := range entries {
+		end := uint64(p.size - packTrailerSize)
+		if k+1 < len(entries) {
+			end = entries[k+1].offset
+		}
+
+		if newOffsets[k], err = m.copyEntry(p, body, e, end, entries, newOffsets); err != nil {
+			return fmt.Errorf("copy entry at %d of pack %s: %w", e.offset, p.name, err)
+		}
+	}
+	return nil
+}
+
+// entriesByOffset returns the entries of p sorted by offset, and checks
+// that the first one follows the pack header and none overlaps the trailer.
+func entriesByOffset(p *pack) ([]packEntry, error) {
+	entries := make([]packEntry, p.idx.count)
+	for i := range entries {
+		offset, err := p.idx.offset(i)
+		if err != nil {
+			return nil, fmt.Errorf("pack %s: %w", p.name, err)
+		}
+		entries[i] = packEntry{offset: offset, index: i}
+	}
+	slices.SortFunc(entries, func(x, y packEntry) int { return compareUint64(x.offset, y.offset) })
+
+	n := len(entries)
+	if n > 0 && (entries[0].offset != packHeaderSize || entries[n-1].offset >= uint64(p.size-packTrailerSize)) {
+		return nil, fmt.Errorf("pack %s: its index does not match its entries", p.name)
+	}
+	return entries, nil
+}
+
+func compareUint64(x, y uint64) int {
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
+
+// copyEntry reads the entry e, which ends at end, from body and writes it
+// unless its object was written already. It returns the entry's offset in
+// the new pack.
+func (m *merger) copyEntry(p *pack, body *bufio.Reader, e packEntry, end uint64, entries []packEntry, newOffsets []uint64) (uint64, error) {
+	if end <= e.offset || end-e.offset > maxObjectSize {
+		return 0, errors.New("entry size is invalid")
+	}
+	m.raw = slices.Grow(m.raw[:0], int(end-e.offset))[:end-e.offset]
+	if _, err := io.ReadFull(body, m.raw); err != nil {
+		return 0, err
+	}
+
+	h := p.idx.hash(e.index)
+	if offset, ok := m.written[h]; ok {
+		return offset, nil
+	}
+
+	header, err := parseEntryHeader(m.raw, e.offset)
+	if err != nil {
+		return 0, err
+	}
+	newHeader := appendEntryHeader(nil, header.typ, header.size)
+	switch header.typ {
+	case plumbing.OFSDeltaObject:
+		base, ok := slices.BinarySearchFunc(entries, header.baseOffset, func(x packEntry, offset uint64) int {
+			return compareUint64(x.offset, offset)
+		})
+		if !ok {
+			return 0, fmt.Errorf("delta base at %d is not an entry", header.baseOffset)
+		}
+		newHeader = appendOffsetDistance(newHeader, m.builder.offset-newOffsets[base])
+	case plumbing.REFDeltaObject:
+		newHeader = append(newHeader, header.baseName[:]...)
+	}
+
+	offset := m.builder.offset
+	if err := m.builder.addRaw(h, newHeader, m.raw[header.length:]); err != nil {
+		return 0, err
+	}
+	if m.dups[h] {
+		m.written[h] = offset
+	}
+	return offset, nil
+}
+
+// packLoose moves every loose object into a new pack, then removes the
+// loose files. An object that a pack holds already is only removed.
+func (s *objectStore) packLoose() (PackStats, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	loose, err := s.looseHashes()
+	if err != nil || len(loose) == 0 {
+		return PackStats{}, err
+	}
+	if err := s.refresh(false); err != nil {
+		return PackStats{}, err
+	}
+
+	var objects []*storedObject
+	for _, h := range loose {
+		if _, _, packed, err := s.find(h); err != nil || packed {
+			continue
+		}
+		obj, err := s.looseObject(h)
+		if err != nil {
+			return PackStats{}, err
+		}
+		objects = append(objects, obj)
+	}
+
+	if err := s.writeWhole(objects); err != nil {
+		return PackStats{}, err
+	}
+	if err := s.removeLoose(loose); err != nil {
+		return PackStats{Objects: len(objects)}, err
+	}
+	return PackStats{Objects: len(objects), Removed: len(loose)}, s.refresh(true)
+}
+
+// writeWhole writes objects, stored whole, into a new pack.
+func (s *objectStore) writeWhole(objects []*storedObject) error {
+	if len(objects) == 0 {
+		return nil
+	}
+
+	b, err := newPackBuilder(s.packDir, len(objects))
+	if err != nil {
+		return err
+	}
+	for _, obj := range objects {
+		if err := b.addWhole(obj.hash, obj.typ, obj.content); err != nil {
+			b.abort()
+			return err
+		}
+	}
+	_, err = b.finish()
+	return err
+}
+
+// removeLoose removes the loose object files of hashes and the object
+// directories they leave empty.
+func (s *objectStore) removeLoose(hashes []plumbing.Hash) error {
+	dirs := map[string]bool{}
+	for _, h := range hashes {
+		path := s.looseObjectPath(h)
+		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("remove packed loose object %s: %w", h, err)
+		}
+		dirs[filepath.Dir(path)] = true
+	}
+
+	for dir := range dirs {
+		// A directory that still holds files stays.
+		_ = os.Remove(dir)
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"syscall"
 	"testing"
 	"time"
 
@@ -14,10 +15,14 @@ import (
 )
 
 // growth is a simulated archive: its directory and the time of each commit,
-// Commit and Maintain together.
+// Commit and Maintain together, in wall-clock time and in CPU time of the
+// process. The CPU time does not count the waits for the disk, but it
+// does not count the time other processes take from the cores either, so
+// it shows whether the work itself grows on a machine shared with others.
 type growth struct {
 	Dir     string          `json:"dir"`
 	Commits []time.Duration `json:"commit_ns"`
+	CPU     []time.Duration `json:"cpu_ns"`
 }
 
 // BenchmarkArchiveGrowth commits a year of daily (365) and hourly (8,760)
@@ -77,14 +82,24 @@ func buildGrowth(tb testing.TB, dir string, n int, step time.Duration) *growth {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		g.Commits = append(g.Commits, commitTimed(tb, a, files, when, i))
+		wall, cpu := commitTimed(tb, a, files, when, i)
+		g.Commits = append(g.Commits, wall)
+		g.CPU = append(g.CPU, cpu)
+
+		head, err := a.Head()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		s.parent = head.Hash
 	}
 	return g
 }
 
 // commitTimed commits files and maintains the archive, as a pipeline run
-// does after a change, and returns how long both took.
-func commitTimed(tb testing.TB, a *archive.Archive, files archive.Files, when time.Time, i int) time.Duration {
+// does after a change, and returns how long both took, in wall-clock time
+// and in CPU time of the process.
+func commitTimed(tb testing.TB, a *archive.Archive, files archive.Files, when time.Time, i int) (time.Duration, time.Duration) {
+	cpu := cpuTime(tb)
 	start := time.Now()
 	_, changed, err := a.Commit(files, archive.CommitOptions{
 		Message: fmt.Sprintf("Snapshot %d", i),
@@ -101,7 +116,16 @@ func commitTimed(tb testing.TB, a *archive.Archive, files archive.Files, when ti
 	if _, err := a.Maintain(); err != nil {
 		tb.Fatalf("maintain after commit %d: %v", i, err)
 	}
-	return time.Since(start)
+	return time.Since(start), cpuTime(tb) - cpu
+}
+
+// cpuTime returns the user and system CPU time of the process so far.
+func cpuTime(tb testing.TB) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatalf("getrusage: %v", err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // cacheDir is where the long simulated archives are kept between runs:
@@ -142,7 +166,8 @@ func cachedGrowth(tb testing.TB, name string, n int, step time.Duration) *growth
 	return g
 }
 
-// reportGrowth reports the commit times and sizes of g.
+// reportGrowth reports the commit times and sizes of g, and the time to
+// read its last snapshot.
 func reportGrowth(b *testing.B, g *growth) {
 	// The first commit writes every object of the tree, so it is left out:
 	// the flatness compares the change commits only.
@@ -156,6 +181,13 @@ func reportGrowth(b *testing.B, g *growth) {
 	b.ReportMetric(ms(median(first)), "first10-median-ms")
 	b.ReportMetric(ms(median(last)), "last10-median-ms")
 	b.ReportMetric(ms(median(last))/ms(median(first)), "median-ratio")
+	logDeciles(b, "wall", changes)
+	if len(g.CPU) == len(g.Commits) {
+		cpu := g.CPU[1:]
+		b.ReportMetric(ms(mean(cpu[len(cpu)-tenth:]))/ms(mean(cpu[:tenth])), "cpu-mean-ratio")
+		logDeciles(b, "cpu", cpu)
+	}
+	reportHeadRead(b, g.Dir)
 
 	ours := dirSize(b, filepath.Join(g.Dir, "objects"))
 	gc, gcTime := gcAggressiveSize(b, g.Dir)
@@ -163,6 +195,43 @@ func reportGrowth(b *testing.B, g *growth) {
 	b.ReportMetric(float64(gc)/(1<<20), "gc-aggressive-MB")
 	b.ReportMetric(float64(ours)/float64(gc), "size-ratio")
 	b.ReportMetric(gcTime.Seconds(), "gc-aggressive-s")
+}
+
+// logDeciles logs the mean and median of each tenth of ds, in order, so
+// that a trend is distinguished from noise.
+func logDeciles(b *testing.B, what string, ds []time.Duration) {
+	tenth := max(1, len(ds)/10)
+	var means, medians []string
+	for i := 0; i+tenth <= len(ds); i += tenth {
+		means = append(means, fmt.Sprintf("%.0f", ms(mean(ds[i:i+tenth]))))
+		medians = append(medians, fmt.Sprintf("%.0f", ms(median(ds[i:i+tenth]))))
+	}
+	b.Logf("%s ms per tenth of the commits, mean: %v", what, means)
+	b.Logf("%s ms per tenth of the commits, median: %v", what, medians)
+}
+
+// reportHeadRead opens the archive at dir as a command does and reports how
+// long reading HEAD's data/ files and its whole tree take.
+func reportHeadRead(b *testing.B, dir string) {
+	start := time.Now()
+	a, err := archive.Open(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	head, err := a.Head()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := a.Read(head.Hash, "data/"); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(ms(time.Since(start)), "head-data-read-ms")
+
+	start = time.Now()
+	if _, err := a.Read(head.Hash, ""); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(ms(time.Since(start)), "head-tree-read-ms")
 }
 
 // gcAggressiveSize copies the repository at dir, runs `git gc --aggressive`

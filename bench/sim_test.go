@@ -31,6 +31,10 @@ type simulator struct {
 	raw    archive.Files
 	snap   *snapshot.Snapshot
 	url    string
+
+	// parent is the hash of the commit that the next report compares
+	// with, which the pipeline writes as the report's "from".
+	parent string
 }
 
 // newSimulator crawls the real 2021 site once on loopback, so that the raw
@@ -195,6 +199,7 @@ func (s *simulator) files(prev *snapshot.Snapshot, when time.Time) (archive.File
 	r := diff.Report{Changes: []diff.Change{}}
 	if prev != nil {
 		r = diff.Compare(prev, s.snap)
+		r.From = s.parent
 	}
 	var js, md bytes.Buffer
 	if err := diff.WriteJSON(&js, r); err != nil {

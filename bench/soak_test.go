@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -41,6 +42,8 @@ func BenchmarkSoak(b *testing.B) {
 		b.ReportMetric(meanOf(last, func(s soakSample) float64 { return float64(s.heapKiB) / 1024 }), "last-heap-MB")
 		b.ReportMetric(meanOf(first, func(s soakSample) float64 { return float64(s.goroutines) }), "first-goroutines")
 		b.ReportMetric(meanOf(last, func(s soakSample) float64 { return float64(s.goroutines) }), "last-goroutines")
+		logTenths(b, "RSS", samples, func(s soakSample) float64 { return float64(s.rssKiB) / 1024 })
+		logTenths(b, "heap", samples, func(s soakSample) float64 { return float64(s.heapKiB) / 1024 })
 		b.StartTimer()
 	}
 }
@@ -113,6 +116,17 @@ func vmRSS(b *testing.B) int64 {
 		}
 	}
 	return 0
+}
+
+// logTenths logs the mean of value over each tenth of the runs, in MB, so
+// that a growth that continues is distinguished from a one-time rise.
+func logTenths(b *testing.B, what string, samples []soakSample, value func(soakSample) float64) {
+	tenth := max(1, len(samples)/10)
+	var means []string
+	for i := 0; i+tenth <= len(samples); i += tenth {
+		means = append(means, fmt.Sprintf("%.1f", meanOf(samples[i:i+tenth], value)))
+	}
+	b.Logf("%s MB per tenth of the runs: %v", what, means)
 }
 
 func meanOf(samples []soakSample, value func(soakSample) float64) float64 {

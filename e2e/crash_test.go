@@ -91,9 +91,9 @@ func TestCrashSafety(t *testing.T) {
 		}
 	}
 	// These counts show which phases the kills hit: a commit without exit
-	// code 0 is a kill after the ref update, and temporary objects are
-	// left by a kill while objects were written.
-	t.Logf("of %d killed runs: %d finished, %d committed, %d temporary object files left, %d ref locks left",
+	// code 0 is a kill after the ref update, and temporary files are left
+	// by a kill while a pack was written.
+	t.Logf("of %d killed runs: %d finished, %d committed, %d temporary pack files left, %d ref locks left",
 		n, finished, committed, temps, locks)
 
 	if got := mustRunCrawl(t, dir, url); !strings.Contains(got, "unchanged") {
@@ -180,11 +180,11 @@ func refLockLeft(dir string) bool {
 	return err == nil
 }
 
-// tempObjects returns the number of tmp_obj_* files in objects/, which a
-// kill while writing objects leaves and git ignores.
+// tempObjects returns the number of temporary pack and index files in
+// objects/pack, which a kill while writing a pack leaves and git ignores.
 func tempObjects(t *testing.T, dir string) int {
 	t.Helper()
-	matches, err := filepath.Glob(filepath.Join(dir, "objects", "tmp_obj_*"))
+	matches, err := filepath.Glob(filepath.Join(dir, "objects", "pack", "tmp_*"))
 	if err != nil {
 		t.Fatal(err)
 	}
