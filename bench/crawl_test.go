@@ -17,8 +17,8 @@ import (
 
 // BenchmarkCrawl compares, at parallelism 1 and 8, a full run of the
 // pipeline (crawl, normalise, commit into a fresh archive) with the plain
-// net/http client fetching and decoding the same URLs, and with the crawl
-// alone. All cases run in one process against one replay server; with
+// net/http client fetching and decoding the same URLs, with the crawl
+// alone, and with a run that finds the data unchanged since HEAD. All cases run in one process against one replay server; with
 // -count, go test repeats each case count times before the next case.
 //
 // Besides the wall time, each case reports cpu-ms/op: the user and system
@@ -62,6 +62,53 @@ func BenchmarkCrawl(b *testing.B) {
 			}
 			reportCPU(b, cpu)
 		})
+		b.Run(fmt.Sprintf("p%d/pipeline-unchanged", parallel), func(b *testing.B) {
+			a := archiveOfOneRun(b, srv.URL)
+			start := processCPU(b)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				runUnchanged(b, a, srv.URL, parallel)
+			}
+			b.StopTimer()
+			reportCPU(b, processCPU(b)-start)
+		})
+	}
+}
+
+// archiveOfOneRun returns an archive that holds the snapshot of one run of
+// the pipeline against url.
+func archiveOfOneRun(b *testing.B, url string) *archive.Archive {
+	b.Helper()
+
+	a, err := archive.Open(filepath.Join(b.TempDir(), "archive"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := pipeline.Run(context.Background(), pipeline.Options{
+		Crawler: crawlConfig(crawler.SourceLegacy, url, 8),
+		Archive: a,
+		Author:  archive.Signature{Name: "bench", Email: "bench@localhost"},
+	}); err != nil {
+		b.Fatal(err)
+	}
+	return a
+}
+
+// runUnchanged runs the pipeline into a, which already holds what the
+// server serves: the daily case, a crawl compared with HEAD and no commit.
+func runUnchanged(b *testing.B, a *archive.Archive, url string, parallel int) {
+	b.Helper()
+
+	res, err := pipeline.Run(context.Background(), pipeline.Options{
+		Crawler: crawlConfig(crawler.SourceLegacy, url, parallel),
+		Archive: a,
+		Author:  archive.Signature{Name: "bench", Email: "bench@localhost"},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if res.Changed {
+		b.Fatal("a run against unchanged data committed")
 	}
 }
 
