@@ -35,8 +35,8 @@ func (a *Archive) Head() (*Commit, error) {
 
 // HeadHash returns the full hash of the commit at main, or ErrEmpty when
 // there is none. Unlike Head, it reads the ref alone and no object, so it
-// does not load the pack indexes. With go-git v5.19.3, that load took 0.7
-// to 1.2 s on an archive of a million objects (BENCHMARKS.md, section 3).
+// does not open the pack indexes: the history index checks its head with
+// it on every query.
 func (a *Archive) HeadHash() (string, error) {
 	defer a.enter()()
 
