@@ -123,8 +123,8 @@ func (s *objectStore) geometricRollup(packs []*pack) []*pack {
 	return full[:split]
 }
 
-// mergeWhere merges the packs that choose selects from the packs,
-// smallest first, when it selects two or more.
+// mergeWhere merges the packs that choose selects from the packs without
+// a .keep file, smallest first, when it selects two or more.
 func (s *objectStore) mergeWhere(choose func([]*pack) []*pack) (PackStats, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -132,7 +132,8 @@ func (s *objectStore) mergeWhere(choose func([]*pack) []*pack) (PackStats, error
 	if err := s.refresh(false); err != nil {
 		return PackStats{}, err
 	}
-	sources := choose(s.packs)
+	unkept := slices.DeleteFunc(slices.Clone(s.packs), func(p *pack) bool { return isKept(s.packDir, p.name) })
+	sources := choose(unkept)
 	if len(sources) < 2 {
 		return PackStats{}, nil
 	}

@@ -1,0 +1,166 @@
+package archive
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestCommitAfterGitRepack commits after git repacked the archive with
+// the files that git writes beside its packs, then checks that git still
+// reads, verifies and serves the repository. The repacked pack is under
+// the tail size, so the next commit copies it and removes it.
+func TestCommitAfterGitRepack(t *testing.T) {
+	requireGit(t)
+	cases := []struct {
+		name string
+		args []string
+	}{
+		{"pack bitmap and reverse index", []string{"-c", "pack.writeReverseIndex=true", "repack", "-a", "-d", "-q", "--write-bitmap-index"}},
+		{"multi-pack-index with bitmap", []string{"repack", "-a", "-d", "-q", "--write-midx", "--write-bitmap-index"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := mustOpen(t)
+			hashes := commitVersions(t, a, 3, false)
+			runGit(t, a.Dir(), c.args...)
+
+			reopened, err := Open(a.Dir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			hashes = append(hashes, commitVersions(t, reopened, 3, true)...)
+
+			checkFsck(t, a.Dir())
+			checkStrayPackFiles(t, a.Dir())
+			runGit(t, a.Dir(), "multi-pack-index", "verify")
+			runGit(t, a.Dir(), "rev-list", "--objects", "--all", "--use-bitmap-index")
+			runGit(t, t.TempDir(), "clone", "-q", "--no-local", a.Dir(), filepath.Join(t.TempDir(), "clone"))
+			checkVersions(t, reopened, hashes[3:])
+		})
+	}
+}
+
+// checkStrayPackFiles reports the files in the pack directory that belong
+// to a pack which no longer exists, which git counts as garbage.
+func checkStrayPackFiles(t *testing.T, dir string) {
+	t.Helper()
+
+	out := runGit(t, dir, "count-objects", "-v")
+	if !strings.Contains(out, "\ngarbage: 0\n") {
+		t.Errorf("git count-objects -v reports garbage:\n%s", out)
+	}
+
+	files, err := filepath.Glob(filepath.Join(dir, "objects", "pack", "pack-*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range files {
+		base := strings.TrimSuffix(file, filepath.Ext(file))
+		if _, err := os.Stat(base + ".pack"); err != nil {
+			t.Errorf("%s has no pack: %v", filepath.Base(file), err)
+		}
+	}
+}
+
+// TestKeptPackStays checks that a pack with a .keep file, which makes
+// git repack leave the pack alone, is never copied into the tail nor
+// merged, by commits, Maintain or Pack.
+func TestKeptPackStays(t *testing.T) {
+	requireGit(t)
+	a := mustOpen(t)
+	hashes := commitVersions(t, a, 3, false)
+	runGit(t, a.Dir(), "repack", "-a", "-d", "-q")
+
+	kept := packFiles(t, a.Dir())
+	if len(kept) != 1 {
+		t.Fatalf("packs after git repack = %d, want 1", len(kept))
+	}
+	keep := strings.TrimSuffix(kept[0], ".pack") + ".keep"
+	if err := os.WriteFile(keep, []byte("kept by the operator\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	reopened, err := Open(a.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	more := commitVersions(t, reopened, 3, true)
+	if _, err := reopened.Pack(true); err != nil {
+		t.Fatal(err)
+	}
+
+	if !slices.Contains(packFiles(t, a.Dir()), kept[0]) {
+		t.Errorf("kept pack %s was removed", filepath.Base(kept[0]))
+	}
+	if _, err := os.Stat(keep); err != nil {
+		t.Errorf("keep file: %v", err)
+	}
+	checkVersions(t, reopened, hashes)
+	checkVersions(t, reopened, more)
+	checkFsck(t, a.Dir())
+}
+
+// TestMultiPackIndexListsPack checks the reading of the pack names of a
+// multi-pack-index that git wrote.
+func TestMultiPackIndexListsPack(t *testing.T) {
+	requireGit(t)
+	a := mustOpen(t)
+	commitVersions(t, a, 3, false)
+	runGit(t, a.Dir(), "repack", "-a", "-d", "-q", "--write-midx")
+
+	packs := packFiles(t, a.Dir())
+	if len(packs) != 1 {
+		t.Fatalf("packs after git repack = %d, want 1", len(packs))
+	}
+	data, err := os.ReadFile(filepath.Join(a.Dir(), "objects", "pack", midxName))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	listed, err := midxListsPack(data, strings.TrimSuffix(filepath.Base(packs[0]), ".pack")+".idx")
+	if err != nil || !listed {
+		t.Errorf("midxListsPack(its pack) = %v, %v, want true", listed, err)
+	}
+	listed, err = midxListsPack(data, "pack-0123456789abcdef0123456789abcdef01234567.idx")
+	if err != nil || listed {
+		t.Errorf("midxListsPack(another pack) = %v, %v, want false", listed, err)
+	}
+	if _, err := midxListsPack(data[:20], "x"); err == nil {
+		t.Error("midxListsPack(truncated) = nil error")
+	}
+}
+
+// TestLockRemovesOrphanCompanions checks that the next writer removes the
+// bitmap and reverse index of a pack that a killed writer removed.
+func TestLockRemovesOrphanCompanions(t *testing.T) {
+	a := mustOpen(t)
+	commitVersions(t, a, 2, false)
+
+	packDir := filepath.Join(a.Dir(), "objects", "pack")
+	var orphans []string
+	for _, ext := range []string{".idx", ".bitmap", ".rev"} {
+		path := filepath.Join(packDir, "pack-0123456789abcdef0123456789abcdef01234567"+ext)
+		if err := os.WriteFile(path, []byte("left by a crash"), 0o444); err != nil {
+			t.Fatal(err)
+		}
+		orphans = append(orphans, path)
+	}
+
+	unlock, err := a.Lock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+
+	for _, path := range orphans {
+		if _, err := os.Stat(path); !os.IsNotExist(err) {
+			t.Errorf("%s left after Lock: stat error = %v", filepath.Base(path), err)
+		}
+	}
+	if n := len(packFiles(t, a.Dir())); n != 1 {
+		t.Errorf("packs after Lock = %d, want 1", n)
+	}
+}
