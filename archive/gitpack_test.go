@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
 )
 
 // TestCommitAfterGitRepack commits after git repacked the archive with
@@ -162,5 +165,81 @@ func TestLockRemovesOrphanCompanions(t *testing.T) {
 	}
 	if n := len(packFiles(t, a.Dir())); n != 1 {
 		t.Errorf("packs after Lock = %d, want 1", n)
+	}
+}
+
+// corruptObject flips one bit inside the compressed data of the pack
+// entry of object h, as a failing disk would, and returns the pack file.
+func corruptObject(t *testing.T, a *Archive, h string) string {
+	t.Helper()
+
+	a.store.mu.Lock()
+	p, offset, ok, err := a.store.find(plumbing.NewHash(h))
+	a.store.mu.Unlock()
+	if err != nil || !ok {
+		t.Fatalf("find %s: %v, %v", h, ok, err)
+	}
+
+	path := packPath(a.store.packDir, p.name, ".pack")
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+
+	var b [1]byte
+	at := int64(offset) + 8
+	if _, err := f.ReadAt(b[:], at); err != nil {
+		t.Fatal(err)
+	}
+	b[0] ^= 0x04
+	if _, err := f.WriteAt(b[:], at); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestCorruptPackNotCopied checks that a commit and a merge reject a pack
+// whose content no longer matches its checksum, instead of copying the
+// corrupt entry under a new checksum and removing the pack.
+func TestCorruptPackNotCopied(t *testing.T) {
+	operations := []struct {
+		name    string
+		tailMax int64
+		run     func(a *Archive) error
+	}{
+		{"commit", tailMaxBytes, func(a *Archive) error {
+			_, _, err := a.Commit(Files{"data/b.csv": []byte("new\n")}, CommitOptions{Message: "new", When: t0.Add(48 * time.Hour)})
+			return err
+		}},
+		{"merge", 1 << 10, func(a *Archive) error {
+			_, err := a.Pack(true)
+			return err
+		}},
+	}
+	for _, op := range operations {
+		t.Run(op.name, func(t *testing.T) {
+			a := mustOpen(t)
+			a.store.tailMax = op.tailMax
+			hashes := commitVersions(t, a, 10, false)
+
+			// No delta has a commit as its base, so only a check of the
+			// whole pack notices this corruption.
+			corrupt := corruptObject(t, a, hashes[0])
+
+			err := op.run(a)
+			if err == nil || !strings.Contains(err.Error(), "checksum") {
+				t.Errorf("error = %v, want a checksum mismatch", err)
+			}
+			if _, statErr := os.Stat(corrupt); statErr != nil {
+				t.Errorf("corrupt pack removed: %v", statErr)
+			}
+			if got := len(packFiles(t, a.Dir())); op.name == "commit" && got != 1 {
+				t.Errorf("packs = %d, want only the corrupt one", got)
+			}
+		})
 	}
 }

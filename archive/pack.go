@@ -234,7 +234,12 @@ func (m *merger) copyPack(p *pack) error {
 		return err
 	}
 
-	body := bufio.NewReaderSize(io.NewSectionReader(p.file, packHeaderSize, p.size-packHeaderSize), 1<<20)
+	verifier, err := newPackVerifier(p)
+	if err != nil {
+		return err
+	}
+	section := io.NewSectionReader(p.file, packHeaderSize, p.size-packHeaderSize-packTrailerSize)
+	body := bufio.NewReaderSize(verifier.reader(section), 1<<20)
 	newOffsets := make([]uint64, len(entries))
 	for k, e := range entries {
 		end := uint64(p.size - packTrailerSize)
@@ -246,7 +251,10 @@ func (m *merger) copyPack(p *pack) error {
 			return fmt.Errorf("copy entry at %d of pack %s: %w", e.offset, p.name, err)
 		}
 	}
-	return nil
+
+	// The entries cover the pack from its header to its trailer, so the
+	// checksum of what was read is that of the pack.
+	return verifier.verify()
 }
 
 // entriesByOffset returns the entries of p sorted by offset, and checks
