@@ -243,3 +243,31 @@ func TestCorruptPackNotCopied(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenWithAlternates checks that a bare clone made with git clone
+// --shared, whose objects stay in the source repository, is rejected
+// with the commands that make it self-contained, and that it opens once
+// they ran.
+func TestOpenWithAlternates(t *testing.T) {
+	requireGit(t)
+	a := mustOpen(t)
+	hashes := commitVersions(t, a, 3, false)
+
+	shared := filepath.Join(t.TempDir(), "shared")
+	runGit(t, t.TempDir(), "clone", "-q", "--bare", "--shared", a.Dir(), shared)
+
+	_, err := Open(shared)
+	if err == nil || !strings.Contains(err.Error(), "objects/info/alternates") {
+		t.Fatalf("Open of a clone with alternates: error = %v, want one naming objects/info/alternates", err)
+	}
+
+	runGit(t, shared, "repack", "-a", "-d", "-q")
+	if err := os.Remove(filepath.Join(shared, "objects", "info", "alternates")); err != nil {
+		t.Fatal(err)
+	}
+	reopened, err := Open(shared)
+	if err != nil {
+		t.Fatalf("Open after git repack -a -d: %v", err)
+	}
+	checkVersions(t, reopened, hashes)
+}
