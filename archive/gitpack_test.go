@@ -271,3 +271,76 @@ func TestOpenWithAlternates(t *testing.T) {
 	}
 	checkVersions(t, reopened, hashes)
 }
+
+// TestMaintainBetweenGitRepacks alternates commits and merges with the
+// repacks an operator may run, and checks that no object is ever lost and
+// that git still verifies and clones the archive.
+func TestMaintainBetweenGitRepacks(t *testing.T) {
+	requireGit(t)
+	repacks := [][]string{
+		{"gc", "--quiet"},
+		{"repack", "-a", "-d", "-q", "--write-midx", "--write-bitmap-index"},
+		{"-c", "repack.useDeltaBaseOffset=false", "repack", "-a", "-d", "-f", "-q"},
+		{"gc", "--aggressive", "--quiet"},
+		{"repack", "-q"},
+	}
+
+	dir := filepath.Join(t.TempDir(), "archive")
+	seen := map[plumbing.Hash]bool{}
+	var hashes []string
+	for i, args := range repacks {
+		a, err := Open(dir)
+		if err != nil {
+			t.Fatalf("Open before git %s: %v", strings.Join(args, " "), err)
+		}
+		a.store.tailMax = 2 << 10
+		hashes = append(hashes, commitVersions(t, a, 12, true)...)
+		if i > 0 {
+			checkVersions(t, a, hashes[len(hashes)-12:])
+		}
+		for _, h := range storedHashes(t, a) {
+			seen[h] = true
+		}
+
+		runGit(t, dir, args...)
+	}
+
+	a, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.store.tailMax = 2 << 10
+	commitVersions(t, a, 12, true)
+	if _, err := a.Pack(true); err != nil {
+		t.Fatal(err)
+	}
+
+	stored := map[plumbing.Hash]bool{}
+	for _, h := range storedHashes(t, a) {
+		stored[h] = true
+	}
+	for h := range seen {
+		if !stored[h] {
+			t.Errorf("object %s lost", h)
+		}
+	}
+	checkFsck(t, dir)
+	checkStrayPackFiles(t, dir)
+	runGit(t, t.TempDir(), "clone", "-q", "--no-local", dir, filepath.Join(t.TempDir(), "clone"))
+}
+
+// storedHashes returns the name of every object in the archive a.
+func storedHashes(t *testing.T, a *Archive) []plumbing.Hash {
+	t.Helper()
+
+	a.store.mu.Lock()
+	defer a.store.mu.Unlock()
+	if err := a.store.refresh(true); err != nil {
+		t.Fatal(err)
+	}
+	hashes, err := a.store.allHashes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hashes
+}
