@@ -344,3 +344,23 @@ func storedHashes(t *testing.T, a *Archive) []plumbing.Hash {
 	}
 	return hashes
 }
+
+// TestOpenVersion1PackIndex checks that a pack index of version 1, which
+// git writes with pack.indexVersion=1, is rejected with the command that
+// rewrites it, and that the archive opens after that command.
+func TestOpenVersion1PackIndex(t *testing.T) {
+	requireGit(t)
+	a := mustOpen(t)
+	commitVersions(t, a, 3, false)
+	runGit(t, a.Dir(), "-c", "pack.indexVersion=1", "repack", "-a", "-d", "-q")
+
+	_, err := Open(a.Dir())
+	if err == nil || !strings.Contains(err.Error(), "pack.indexVersion=2") {
+		t.Errorf("Open with a version 1 pack index: error = %v, want the command that rewrites it", err)
+	}
+
+	runGit(t, a.Dir(), "-c", "pack.indexVersion=2", "repack", "-a", "-d", "-q")
+	if _, err := Open(a.Dir()); err != nil {
+		t.Errorf("Open after the rewrite: %v", err)
+	}
+}
