@@ -364,3 +364,41 @@ func TestOpenVersion1PackIndex(t *testing.T) {
 		t.Errorf("Open after the rewrite: %v", err)
 	}
 }
+
+// TestMaintainWithCorruptLooseObject checks that an unreadable loose
+// object is left in place and reported, without stopping Maintain from
+// packing the other loose objects and merging the packs.
+func TestMaintainWithCorruptLooseObject(t *testing.T) {
+	requireGit(t)
+	a := mustOpen(t)
+	a.store.tailMax = 1 << 10
+	hashes := commitVersions(t, a, 20, false)
+	packsBefore := len(packFiles(t, a.Dir()))
+
+	blob := strings.TrimSpace(runGitStdin(t, a.Dir(), []byte("loose\n"), "hash-object", "-w", "--stdin"))
+	corrupt := filepath.Join(a.Dir(), "objects", "ab", "cdef0123456789abcdef0123456789abcdef01")
+	if err := os.MkdirAll(filepath.Dir(corrupt), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(corrupt, []byte("not zlib"), 0o444); err != nil {
+		t.Fatal(err)
+	}
+
+	stats, err := a.Maintain()
+	if err == nil || !strings.Contains(err.Error(), "abcdef0123456789abcdef0123456789abcdef01") {
+		t.Errorf("Maintain error = %v, want one naming the corrupt loose object", err)
+	}
+	if _, statErr := os.Stat(corrupt); statErr != nil {
+		t.Errorf("corrupt loose object removed: %v", statErr)
+	}
+	if packsAfter := len(packFiles(t, a.Dir())); packsAfter >= packsBefore {
+		t.Errorf("packs = %d after Maintain, %d before, want fewer: %+v", packsAfter, packsBefore, stats)
+	}
+	if _, statErr := os.Stat(filepath.Join(a.Dir(), "objects", blob[:2], blob[2:])); !os.IsNotExist(statErr) {
+		t.Errorf("readable loose object %s not packed: stat error = %v", blob, statErr)
+	}
+	if content, err := a.store.EncodedObject(plumbing.BlobObject, plumbing.NewHash(blob)); err != nil || content.Size() != 6 {
+		t.Errorf("packed loose object %s: %v", blob, err)
+	}
+	checkVersions(t, a, hashes)
+}
