@@ -234,7 +234,7 @@ func leftoverFiles(t *testing.T, dir string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	orphans, err := orphanIndexes(packDir)
+	orphans, err := orphanPackFiles(packDir)
 	if err != nil {
 		t.Fatal(err)
 	}

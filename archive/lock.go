@@ -116,7 +116,8 @@ func release(f *os.File) error {
 // pack was never renamed into place, and the temporary object files of
 // older versions. Every collecte writer holds the archive lock while it
 // commits, so once this process holds it, such files belong to a writer
-// that died.
+// that died. The bitmaps and reverse indexes of a pack that a killed
+// writer removed go too.
 // NOTE: a git command run by hand on the archive at that very moment would
 // lose its ref lock or its temporary pack. Do not run git commands that
 // write to the archive while collecte may commit.
@@ -136,7 +137,7 @@ func (a *Archive) removeLeftovers() error {
 		leftovers = append(leftovers, matches...)
 	}
 
-	orphans, err := orphanIndexes(filepath.Join(a.dir, "objects", "pack"))
+	orphans, err := orphanPackFiles(filepath.Join(a.dir, "objects", "pack"))
 	if err != nil {
 		return err
 	}
@@ -149,22 +150,25 @@ func (a *Archive) removeLeftovers() error {
 	return nil
 }
 
-// orphanIndexes returns the pack indexes in dir whose pack is missing,
-// which a crash between the two renames of install leaves. Git and go-git
-// ignore them, and removing them leaves only complete packs.
-func orphanIndexes(dir string) ([]string, error) {
-	indexes, err := filepath.Glob(filepath.Join(dir, "pack-*.idx"))
-	if err != nil {
-		return nil, err
-	}
-
+// orphanPackFiles returns the pack indexes and companion files in dir
+// whose pack is missing. A crash between the two renames of install leaves
+// an index, and a crash inside removePack leaves an index or companions.
+// Git and go-git ignore them, and removing them leaves only complete packs.
+func orphanPackFiles(dir string) ([]string, error) {
 	var orphans []string
-	for _, idx := range indexes {
-		_, err := os.Stat(strings.TrimSuffix(idx, ".idx") + ".pack")
-		if errors.Is(err, os.ErrNotExist) {
-			orphans = append(orphans, idx)
-		} else if err != nil {
+	for _, ext := range append([]string{".idx"}, packCompanions...) {
+		files, err := filepath.Glob(filepath.Join(dir, "pack-*"+ext))
+		if err != nil {
 			return nil, err
+		}
+
+		for _, file := range files {
+			_, err := os.Stat(strings.TrimSuffix(file, ext) + ".pack")
+			if errors.Is(err, os.ErrNotExist) {
+				orphans = append(orphans, file)
+			} else if err != nil {
+				return nil, err
+			}
 		}
 	}
 	return orphans, nil

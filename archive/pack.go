@@ -48,8 +48,9 @@ func (a *Archive) Maintain() (PackStats, error) {
 }
 
 // Pack moves the loose objects into a pack and, with full, merges every
-// pack into one. Each new pack is durable before anything it replaces is
-// removed, so a crash at any point loses no object. The caller holds Lock.
+// pack without a .keep file into one. Each new pack is durable before
+// anything it replaces is removed, so a crash at any point loses no
+// object. The caller holds Lock.
 func (a *Archive) Pack(full bool) (PackStats, error) {
 	defer a.enter()()
 
@@ -67,20 +68,34 @@ func (a *Archive) Pack(full bool) (PackStats, error) {
 
 func (s *objectStore) maintain() (PackStats, error) {
 	stats, err := s.packLoose()
-	if err != nil {
+	var unreadable *unreadableLooseError
+	if err != nil && !errors.As(err, &unreadable) {
 		return stats, err
 	}
 
-	small, err := s.mergeWhere(s.smallPacks)
+	// Unreadable loose objects stay in place, and the merges go on, so
+	// that they do not stop for good until someone removes the files.
+	small, mergeErr := s.mergeWhere(s.smallPacks)
 	stats.add(small)
-	if err != nil {
-		return stats, err
+	if mergeErr != nil {
+		return stats, errors.Join(err, mergeErr)
 	}
 
-	geometric, err := s.mergeWhere(s.geometricRollup)
+	geometric, mergeErr := s.mergeWhere(s.geometricRollup)
 	stats.add(geometric)
 	stats.Full = geometric.Full
-	return stats, err
+	return stats, errors.Join(err, mergeErr)
+}
+
+// unreadableLooseError lists the loose object files that packLoose could
+// not read and left in place.
+type unreadableLooseError struct {
+	errs []error
+}
+
+func (e *unreadableLooseError) Error() string {
+	return fmt.Sprintf("%d loose objects are unreadable and were left in place, "+
+		"so run git fsck --full in the archive: %v", len(e.errs), errors.Join(e.errs...))
 }
 
 // smallPacks returns the packs under the tail size, which are merged when
@@ -123,8 +138,8 @@ func (s *objectStore) geometricRollup(packs []*pack) []*pack {
 	return full[:split]
 }
 
-// mergeWhere merges the packs that choose selects from the packs,
-// smallest first, when it selects two or more.
+// mergeWhere merges the packs that choose selects from the packs without
+// a .keep file, smallest first, when it selects two or more.
 func (s *objectStore) mergeWhere(choose func([]*pack) []*pack) (PackStats, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -132,7 +147,8 @@ func (s *objectStore) mergeWhere(choose func([]*pack) []*pack) (PackStats, error
 	if err := s.refresh(false); err != nil {
 		return PackStats{}, err
 	}
-	sources := choose(s.packs)
+	unkept := slices.DeleteFunc(slices.Clone(s.packs), func(p *pack) bool { return isKept(s.packDir, p.name) })
+	sources := choose(unkept)
 	if len(sources) < 2 {
 		return PackStats{}, nil
 	}
@@ -233,7 +249,12 @@ func (m *merger) copyPack(p *pack) error {
 		return err
 	}
 
-	body := bufio.NewReaderSize(io.NewSectionReader(p.file, packHeaderSize, p.size-packHeaderSize), 1<<20)
+	verifier, err := newPackVerifier(p)
+	if err != nil {
+		return err
+	}
+	section := io.NewSectionReader(p.file, packHeaderSize, p.size-packHeaderSize-packTrailerSize)
+	body := bufio.NewReaderSize(verifier.reader(section), 1<<20)
 	newOffsets := make([]uint64, len(entries))
 	for k, e := range entries {
 		end := uint64(p.size - packTrailerSize)
@@ -245,7 +266,10 @@ func (m *merger) copyPack(p *pack) error {
 			return fmt.Errorf("copy entry at %d of pack %s: %w", e.offset, p.name, err)
 		}
 	}
-	return nil
+
+	// The entries cover the pack from its header to its trailer, so the
+	// checksum of what was read is that of the pack.
+	return verifier.verify()
 }
 
 // entriesByOffset returns the entries of p sorted by offset, and checks
@@ -324,7 +348,9 @@ func (m *merger) copyEntry(p *pack, body *bufio.Reader, e packEntry, end uint64,
 }
 
 // packLoose moves every loose object into a new pack, then removes the
-// loose files. An object that a pack holds already is only removed.
+// loose files. An object that a pack holds already is only removed. The
+// files it cannot read stay in place, and it returns them in an
+// *unreadableLooseError once the others are packed.
 func (s *objectStore) packLoose() (PackStats, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -338,24 +364,38 @@ func (s *objectStore) packLoose() (PackStats, error) {
 	}
 
 	var objects []*storedObject
+	var done []plumbing.Hash // packed already or read, so removable
+	unreadable := &unreadableLooseError{}
 	for _, h := range loose {
 		if _, _, packed, err := s.find(h); err != nil || packed {
+			if err == nil {
+				done = append(done, h)
+			}
 			continue
 		}
 		obj, err := s.looseObject(h)
 		if err != nil {
-			return PackStats{}, err
+			unreadable.errs = append(unreadable.errs, err)
+			continue
 		}
 		objects = append(objects, obj)
+		done = append(done, h)
 	}
 
 	if err := s.writeWhole(objects); err != nil {
 		return PackStats{}, err
 	}
-	if err := s.removeLoose(loose); err != nil {
+	if err := s.removeLoose(done); err != nil {
 		return PackStats{Objects: len(objects)}, err
 	}
-	return PackStats{Objects: len(objects), Removed: len(loose)}, s.refresh(true)
+	stats := PackStats{Objects: len(objects), Removed: len(done)}
+	if err := s.refresh(true); err != nil {
+		return stats, err
+	}
+	if len(unreadable.errs) > 0 {
+		return stats, unreadable
+	}
+	return stats, nil
 }
 
 // writeWhole writes objects, stored whole, into a new pack.

@@ -73,7 +73,8 @@ func openPackIndex(path string) (*packIndex, error) {
 // object count implies, so that later reads stay inside the mapping.
 func (x *packIndex) validate() error {
 	if !bytes.Equal(x.data[:idxHeaderSize], idxMagic) {
-		return errors.New("not a version 2 pack index")
+		return errors.New("not a version 2 pack index, the only version read: " +
+			"rewrite the packs with git -c pack.indexVersion=2 repack -a -d in the archive")
 	}
 
 	prev := uint32(0)

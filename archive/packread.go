@@ -2,9 +2,12 @@ package archive
 
 import (
 	"bufio"
+	"bytes"
 	"compress/zlib"
+	"crypto/sha1"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -228,4 +231,45 @@ func (r *packReader) applyChain(p *pack, steps []chainStep, typ plumbing.ObjectT
 		cache.put(cacheKey{p.cacheID, s.offset}, typ, content)
 	}
 	return typ, content, nil
+}
+
+// packVerifier hashes a pack as it is read, from its header to the end
+// of its last entry, so that a copy of the pack can be checked against
+// the pack's trailer before the pack is removed.
+type packVerifier struct {
+	pack *pack
+	sum  hash.Hash
+}
+
+// newPackVerifier reads the header of p into a new verifier. The caller
+// then reads the body through v.reader, from the end of the header to the
+// start of the trailer, in order.
+func newPackVerifier(p *pack) (*packVerifier, error) {
+	v := &packVerifier{pack: p, sum: sha1.New()}
+
+	header := make([]byte, packHeaderSize)
+	if _, err := p.file.ReadAt(header, 0); err != nil {
+		return nil, fmt.Errorf("read header of pack %s: %w", p.name, err)
+	}
+	v.sum.Write(header)
+	return v, nil
+}
+
+func (v *packVerifier) reader(body io.Reader) io.Reader {
+	return io.TeeReader(body, v.sum)
+}
+
+// verify compares the hash of what was read with the pack's trailer.
+func (v *packVerifier) verify() error {
+	trailer := make([]byte, packTrailerSize)
+	if _, err := v.pack.file.ReadAt(trailer, v.pack.size-packTrailerSize); err != nil {
+		return fmt.Errorf("read trailer of pack %s: %w", v.pack.name, err)
+	}
+
+	if !bytes.Equal(v.sum.Sum(nil), trailer) {
+		return fmt.Errorf("pack %s is corrupt: its content does not match its checksum, "+
+			"so it was left in place; run git fsck --full in the archive and restore "+
+			"the pack from a clone or a backup", v.pack.name)
+	}
+	return nil
 }

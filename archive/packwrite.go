@@ -188,12 +188,21 @@ func (b *packBuilder) copyEntries(p *pack) error {
 		return errors.New("copy pack entries: the pack being written already has entries")
 	}
 
-	// The index of p has the CRC-32 of each entry, so the copy skips it.
+	// The index of p has the CRC-32 of each entry, so the copy skips it,
+	// but checks the pack's checksum, so that a corrupt entry is never
+	// copied under the checksum of the new pack.
+	verifier, err := newPackVerifier(p)
+	if err != nil {
+		return err
+	}
 	body := io.NewSectionReader(p.file, packHeaderSize, p.size-packHeaderSize-packTrailerSize)
-	copied, err := io.Copy(io.MultiWriter(b.out, b.sum), body)
+	copied, err := io.Copy(io.MultiWriter(b.out, b.sum), verifier.reader(body))
 	b.offset += uint64(copied)
 	if err != nil {
 		return fmt.Errorf("copy pack %s: %w", p.name, err)
+	}
+	if err := verifier.verify(); err != nil {
+		return err
 	}
 
 	for i := range p.idx.count {

@@ -72,10 +72,31 @@ func newObjectStore(dir string) (*objectStore, error) {
 		inherit:          map[plumbing.Hash]uint64{},
 		cache:            newObjectCache(cacheBytes),
 	}
+	if err := checkNoAlternates(s.objectsDir); err != nil {
+		return nil, err
+	}
 	if err := s.refresh(true); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// checkNoAlternates rejects a repository that reads objects from other
+// repositories through objects/info/alternates, as a clone made with git
+// clone --shared or --reference does. An archive must contain every
+// object itself, so that removing another repository loses none.
+func checkNoAlternates(objectsDir string) error {
+	path := filepath.Join(objectsDir, "info", "alternates")
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) || (err == nil && len(bytes.TrimSpace(data)) == 0) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	return fmt.Errorf("%s lists other repositories whose objects this one uses, "+
+		"but an archive must contain all its objects: run git repack -a -d in the "+
+		"archive, then remove %s", path, path)
 }
 
 // refresh brings the list of packs up to date with the pack directory when

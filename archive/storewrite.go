@@ -1,9 +1,7 @@
 package archive
 
 import (
-	"errors"
 	"fmt"
-	"os"
 	"slices"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -79,11 +77,12 @@ func (s *objectStore) writeObjects(objects []newObject) error {
 	return nil
 }
 
-// tailPack returns the largest pack under the tail size, or nil.
+// tailPack returns the largest pack under the tail size that has no
+// .keep file, or nil.
 func (s *objectStore) tailPack() *pack {
 	var tail *pack
 	for _, p := range s.packs {
-		if p.size < s.tailMax {
+		if p.size < s.tailMax && !isKept(s.packDir, p.name) {
 			tail = p
 		}
 	}
@@ -167,20 +166,4 @@ func (s *objectStore) deltaBase(tail *pack, obj newObject) ([]byte, uint64, bool
 		return nil, 0, false, err
 	}
 	return base, offset, true, nil
-}
-
-// removePack removes a pack whose objects another pack now holds. It
-// removes the pack file first, so that no pack ever lacks its index, a
-// state in which go-git reads no object (see install).
-func removePack(dir string, name plumbing.Hash) error {
-	err := os.Remove(packPath(dir, name, ".pack"))
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("remove pack %s: %w", name, err)
-	}
-
-	err = os.Remove(packPath(dir, name, ".idx"))
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("remove index of pack %s: %w", name, err)
-	}
-	return nil
 }
