@@ -37,12 +37,17 @@ func (s *PackStats) add(other PackStats) {
 // or by git) into a pack, merges the packs under the tail size into one,
 // and merges the smallest full packs when they break the geometric
 // progression of sizes. Merging copies entries unchanged, deltas included,
-// so it never recompresses the history. The caller holds Lock.
+// so it never recompresses the history. It then refreshes the listings of
+// git's dumb HTTP transport when the archive has them. The caller holds
+// Lock.
 func (a *Archive) Maintain() (PackStats, error) {
 	defer a.enter()()
 
 	start := time.Now()
 	stats, err := a.store.maintain()
+	if err == nil {
+		err = a.updateServerInfo()
+	}
 	stats.Duration = time.Since(start)
 	return stats, err
 }
@@ -61,6 +66,9 @@ func (a *Archive) Pack(full bool) (PackStats, error) {
 		merged, err = a.store.mergeWhere(func(packs []*pack) []*pack { return packs })
 		stats.add(merged)
 		stats.Full = true
+	}
+	if err == nil {
+		err = a.updateServerInfo()
 	}
 	stats.Duration = time.Since(start)
 	return stats, err
