@@ -8,8 +8,8 @@
 # Results go to OUT (default /tmp/collecte-bench-out): one raw file per step
 # and a .sum file with medians. The hourly archive (8,760 commits) is built
 # once into COLLECTE_BENCH_CACHE (default /tmp/collecte-bench-cache) and
-# reused; building it took 42 minutes on a loaded 2-core machine, then
-# git gc --aggressive on a copy takes longer still. STEPS selects the
+# reused; building it takes about 15 minutes on a 2-core machine, and
+# git gc --aggressive on a copy more than 2 hours. STEPS selects the
 # steps, such as STEPS="crawl history"; COLLECTE_BENCH_HISTORY_ARCHIVE
 # points the history step at another archive.
 set -euo pipefail
