@@ -171,10 +171,10 @@ func (s *objectStore) mergeWhere(choose func([]*pack) []*pack) (PackStats, error
 
 // merge writes every object of sources into one new pack, then removes
 // the sources. It returns the number of objects written.
-// NOTE: a merge holds about 90 bytes per object in memory while it runs
-// (index entries, offsets), so the rare merges of whole histories are the
-// peaks of a daemon's heap: an estimated 90 MB for the million objects
-// of a year of hourly commits.
+// NOTE: a merge keeps about 90 bytes per object in memory while it runs,
+// for index entries and offsets. The rare merges of whole histories are
+// therefore the peaks of a daemon's heap, an estimated 90 MB for the
+// million objects of a year of hourly commits.
 func (s *objectStore) merge(sources []*pack) (int, error) {
 	// The largest pack first: it holds the oldest objects.
 	sources = slices.Clone(sources)

@@ -10,11 +10,10 @@ import (
 	"strings"
 )
 
-// Git's dumb HTTP transport, used when an archive directory is served as
-// static files, reads two listings that `git update-server-info` writes
-// and that git gc and git repack refresh: the packs in objects/info/packs
-// and the refs in info/refs. Once they exist, a listing that names a pack
-// collecte removed, or an old head, breaks every clone over HTTP.
+// Git's dumb HTTP transport serves an archive directory as static files.
+// It reads the packs from objects/info/packs and the refs from info/refs,
+// which git update-server-info, git gc and git repack write. A listing that
+// names a removed pack or an old head breaks every clone over HTTP.
 const (
 	infoPacksPath = "objects/info/packs"
 	infoRefsPath  = "info/refs"
@@ -25,11 +24,11 @@ const (
 // over dumb HTTP gains no file.
 func (a *Archive) updateServerInfo() error {
 	if err := a.updateInfoPacks(); err != nil {
-		return fmt.Errorf("update %s: %w (git update-server-info in %s rewrites it)", infoPacksPath, err, a.dir)
+		return fmt.Errorf("update %s: %w; run git update-server-info in %s to rewrite it", infoPacksPath, err, a.dir)
 	}
 
 	if err := a.updateInfoRefs(); err != nil {
-		return fmt.Errorf("update %s: %w (git update-server-info in %s rewrites it)", infoRefsPath, err, a.dir)
+		return fmt.Errorf("update %s: %w; run git update-server-info in %s to rewrite it", infoRefsPath, err, a.dir)
 	}
 	return nil
 }

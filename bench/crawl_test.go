@@ -84,11 +84,7 @@ func archiveOfOneRun(b *testing.B, url string) *archive.Archive {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := pipeline.Run(context.Background(), pipeline.Options{
-		Crawler: crawlConfig(crawler.SourceLegacy, url, 8),
-		Archive: a,
-		Author:  archive.Signature{Name: "bench", Email: "bench@localhost"},
-	}); err != nil {
+	if _, err := runPipeline(a, url, 8); err != nil {
 		b.Fatal(err)
 	}
 	return a
@@ -99,17 +95,22 @@ func archiveOfOneRun(b *testing.B, url string) *archive.Archive {
 func runUnchanged(b *testing.B, a *archive.Archive, url string, parallel int) {
 	b.Helper()
 
-	res, err := pipeline.Run(context.Background(), pipeline.Options{
-		Crawler: crawlConfig(crawler.SourceLegacy, url, parallel),
-		Archive: a,
-		Author:  archive.Signature{Name: "bench", Email: "bench@localhost"},
-	})
+	res, err := runPipeline(a, url, parallel)
 	if err != nil {
 		b.Fatal(err)
 	}
 	if res.Changed {
 		b.Fatal("a run against unchanged data committed")
 	}
+}
+
+// runPipeline runs the pipeline once against the legacy replay at url into a.
+func runPipeline(a *archive.Archive, url string, parallel int) (*pipeline.Result, error) {
+	return pipeline.Run(context.Background(), pipeline.Options{
+		Crawler: crawlConfig(crawler.SourceLegacy, url, parallel),
+		Archive: a,
+		Author:  archive.Signature{Name: "bench", Email: "bench@localhost"},
+	})
 }
 
 // processCPU returns the user and system CPU time that the process has used.
@@ -145,11 +146,7 @@ func runIntoFreshArchive(b *testing.B, url string, parallel, addresses int) time
 	if err != nil {
 		b.Fatal(err)
 	}
-	res, err := pipeline.Run(context.Background(), pipeline.Options{
-		Crawler: crawlConfig(crawler.SourceLegacy, url, parallel),
-		Archive: a,
-		Author:  archive.Signature{Name: "bench", Email: "bench@localhost"},
-	})
+	res, err := runPipeline(a, url, parallel)
 	if err != nil {
 		b.Fatal(err)
 	}
